@@ -1,0 +1,172 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSettings } from "../config";
+
+export interface ClusterArgs {
+  clusterName: string;
+  settings: ClusterSettings;
+  /** Prod: deletion protection, and `protect` on the control plane and its KMS key. */
+  isProd: boolean;
+  vpcId: pulumi.Input<string>;
+  publicSubnetIds: pulumi.Input<string[]>;
+  privateSubnetIds: pulumi.Input<string[]>;
+}
+
+type ManagedAddon = keyof ClusterSettings["addonVersions"];
+
+const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
+const NODE_POLICIES = [
+  "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+  "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+  "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+  "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+];
+
+/** EKS control plane (API auth, KMS-encrypted secrets, private nodes), its managed add-ons and node groups. */
+export class Cluster extends pulumi.ComponentResource {
+  readonly clusterName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<unknown>;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly oidcProviderUrl: pulumi.Output<string>;
+  readonly nodeRoleArn: pulumi.Output<string>;
+  /** Kubernetes provider for everything installed in the cluster. */
+  readonly provider: k8s.Provider;
+  /** Ready for workloads: nodes joined and cluster DNS running. Releases depend on this, not on each other. */
+  readonly workloadsReady: pulumi.Resource[];
+
+  private readonly settings: ClusterSettings;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:cluster:Cluster", name, {}, opts);
+    const { settings, isProd, clusterName } = args;
+    this.settings = settings;
+
+    const secretsKey = new aws.kms.Key(
+      `${name}-secrets`,
+      { description: `EKS secrets envelope encryption for ${clusterName}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+      { parent: this, protect: isProd },
+    );
+    // EKS would create this group itself with infinite retention; owning it sets retention and cleans up on destroy.
+    const controlPlaneLogs = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: settings.logRetentionDays },
+      { parent: this },
+    );
+
+    const nodeRole = new aws.iam.Role(
+      `${name}-node`,
+      { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }) },
+      { parent: this },
+    );
+    const nodeRoleAttachments = NODE_POLICIES.map(
+      (policyArn) =>
+        new aws.iam.RolePolicyAttachment(`${name}-node-${policyArn.split("/").pop()}`, { role: nodeRole.name, policyArn }, { parent: this }),
+    );
+
+    const cluster = new eks.Cluster(
+      name,
+      {
+        name: clusterName,
+        version: settings.version,
+        vpcId: args.vpcId,
+        publicSubnetIds: args.publicSubnetIds,
+        privateSubnetIds: args.privateSubnetIds,
+        nodeAssociatePublicIpAddress: false,
+        skipDefaultNodeGroup: true,
+        authenticationMode: eks.AuthenticationMode.Api,
+        accessEntries: {
+          admin: {
+            principalArn: settings.adminPrincipalArn,
+            accessPolicies: {
+              clusterAdmin: {
+                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                accessScope: { type: "cluster" },
+              },
+            },
+          },
+          nodes: { principalArn: nodeRole.arn, type: eks.AccessEntryType.EC2Linux },
+        },
+        endpointPrivateAccess: true,
+        endpointPublicAccess: settings.endpointPublicAccess,
+        publicAccessCidrs: settings.endpointPublicAccess ? settings.publicAccessCidrs : undefined,
+        encryptionConfigKeyArn: secretsKey.arn,
+        enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+        createOidcProvider: true,
+        deletionProtection: settings.deletionProtection,
+        vpcCniOptions: { addonVersion: this.addonVersion("vpc-cni"), enableNetworkPolicy: true },
+        kubeProxyAddonOptions: { enabled: true, version: this.addonVersion("kube-proxy") },
+        // CoreDNS is installed below, after the nodes: created here it would wait, DEGRADED, for nodes that do not exist yet.
+        corednsAddonOptions: { enabled: false },
+      },
+      { parent: this, dependsOn: [controlPlaneLogs], protect: isProd },
+    );
+    this.clusterName = cluster.eksCluster.name;
+
+    // Pod Identity lets add-ons (EBS CSI, Fluent Bit, load-balancer controller, backups) assume IAM roles.
+    const podIdentityAgent = this.addon(name, "eks-pod-identity-agent", []);
+
+    const nodeGroups = Object.entries(settings.nodeGroups).map(
+      ([group, g]) =>
+        new eks.ManagedNodeGroup(
+          `${name}-${group}`,
+          {
+            cluster,
+            nodeRole,
+            amiType: g.amiType,
+            capacityType: g.capacityType,
+            instanceTypes: g.instanceTypes,
+            scalingConfig: { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },
+            diskSize: g.diskSizeGiB,
+            subnetIds: args.privateSubnetIds,
+            labels: { ...g.labels, "platform.example.com/node-group": group },
+            enableIMDSv2: true,
+          },
+          { parent: this, dependsOn: nodeRoleAttachments },
+        ),
+    );
+    const coredns = this.addon(name, "coredns", nodeGroups);
+
+    this.kubeconfig = pulumi.secret(cluster.kubeconfig);
+    this.oidcProviderArn = cluster.oidcProviderArn;
+    this.oidcProviderUrl = cluster.oidcProviderUrl;
+    this.nodeRoleArn = nodeRole.arn;
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
+      { parent: this },
+    );
+    this.workloadsReady = [...nodeGroups, coredns, podIdentityAgent];
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      oidcProviderArn: this.oidcProviderArn,
+      nodeRoleArn: this.nodeRoleArn,
+    });
+  }
+
+  /** An EKS managed add-on at its pinned version, or AWS's default version for this Kubernetes version. */
+  addon(name: string, addon: ManagedAddon, dependsOn: pulumi.Resource[], extra: Partial<aws.eks.AddonArgs> = {}): aws.eks.Addon {
+    return new aws.eks.Addon(
+      `${name}-${addon}`,
+      {
+        clusterName: this.clusterName,
+        addonName: addon,
+        addonVersion: this.addonVersion(addon),
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        ...extra,
+      },
+      { parent: this, dependsOn },
+    );
+  }
+
+  private addonVersion(addon: ManagedAddon): pulumi.Input<string> {
+    const pinned = this.settings.addonVersions[addon];
+    if (pinned) return pinned;
+    return aws.eks
+      .getAddonVersionOutput({ addonName: addon, kubernetesVersion: this.settings.version, mostRecent: false }, { parent: this })
+      .version;
+  }
+}

@@ -1,0 +1,99 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkSettings } from "../config";
+
+export interface NetworkArgs {
+  settings: NetworkSettings;
+  /** Tagged on subnets so the load-balancer controller and EKS find them. */
+  clusterName: string;
+}
+
+/** The VPC: private subnets for nodes, public subnets for internet-facing load balancers. */
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly publicSubnetIds: pulumi.Output<string[]>;
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:network:Network", name, {}, opts);
+    const { settings, clusterName } = args;
+    const prefix = Number(settings.cidr.split("/")[1]);
+    const clusterTag = { [`kubernetes.io/cluster/${clusterName}`]: "shared" };
+
+    const vpc = new awsx.ec2.Vpc(
+      name,
+      {
+        cidrBlock: settings.cidr,
+        numberOfAvailabilityZones: settings.azCount,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        natGateways: {
+          strategy:
+            settings.natGateways === "onePerAz" ? awsx.ec2.NatGatewayStrategy.OnePerAz : awsx.ec2.NatGatewayStrategy.Single,
+        },
+        subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
+        // Private subnets get most of the space: with the VPC CNI every pod takes a VPC address.
+        subnetSpecs: [
+          {
+            type: awsx.ec2.SubnetType.Private,
+            cidrMask: prefix + 3,
+            tags: { ...clusterTag, "kubernetes.io/role/internal-elb": "1" },
+          },
+          {
+            type: awsx.ec2.SubnetType.Public,
+            cidrMask: prefix + 6,
+            tags: { ...clusterTag, "kubernetes.io/role/elb": "1" },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    this.vpcId = vpc.vpcId;
+    this.publicSubnetIds = vpc.publicSubnetIds;
+    this.privateSubnetIds = vpc.privateSubnetIds;
+
+    if (settings.flowLogs.enabled) this.flowLogs(name, settings.flowLogs.retentionDays);
+    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+  }
+
+  /** VPC flow logs to CloudWatch Logs, for incident forensics. */
+  private flowLogs(name: string, retentionInDays: number): void {
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-flow-logs`,
+      { namePrefix: `/vpc/${name}/flow-logs-`, retentionInDays },
+      { parent: this },
+    );
+    const role = new aws.iam.Role(
+      `${name}-flow-logs`,
+      {
+        assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "vpc-flow-logs.amazonaws.com" }),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-flow-logs`,
+      {
+        role: role.id,
+        policy: logGroup.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Resource: [arn, `${arn}:*`],
+              },
+            ],
+          }),
+        ),
+      },
+      { parent: this },
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-logs`,
+      { vpcId: this.vpcId, trafficType: "ALL", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 60 },
+      { parent: this },
+    );
+  }
+}

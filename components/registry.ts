@@ -1,0 +1,100 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { RegistrySettings } from "../config";
+
+export interface RegistryArgs {
+  settings: RegistrySettings;
+  /** Exactly one stack creates the repository; every other stack only looks it up. */
+  isOwner: boolean;
+}
+
+/**
+ * The Go service's one ECR repository: build once, run everywhere. Images outlive any environment, so the owner
+ * protects the repository and retains it when its stack is destroyed.
+ */
+export class Registry extends pulumi.ComponentResource {
+  readonly repositoryUrl: pulumi.Output<string>;
+  readonly repositoryName: pulumi.Output<string>;
+  readonly registryId: pulumi.Output<string>;
+
+  constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:registry:Registry", name, {}, opts);
+    const { settings, isOwner } = args;
+
+    if (isOwner) {
+      const repo = this.create(name, settings);
+      this.repositoryUrl = repo.repositoryUrl;
+      this.repositoryName = repo.name;
+      this.registryId = repo.registryId;
+    } else {
+      const repo = aws.ecr.getRepositoryOutput({ name: settings.name, registryId: settings.accountId }, { parent: this });
+      this.repositoryUrl = repo.repositoryUrl;
+      this.repositoryName = repo.name;
+      this.registryId = repo.registryId;
+    }
+    this.registerOutputs({ repositoryUrl: this.repositoryUrl });
+  }
+
+  private create(name: string, settings: RegistrySettings): aws.ecr.Repository {
+    const repo = new aws.ecr.Repository(
+      name,
+      {
+        name: settings.name,
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "KMS" }],
+        forceDelete: false,
+      },
+      { parent: this, protect: true, retainOnDelete: true },
+    );
+    new aws.ecr.LifecyclePolicy(
+      name,
+      {
+        repository: repo.name,
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: `Expire untagged images after ${settings.untaggedExpiryDays} days`,
+              selection: {
+                tagStatus: "untagged",
+                countType: "sinceImagePushed",
+                countUnit: "days",
+                countNumber: settings.untaggedExpiryDays,
+              },
+              action: { type: "expire" },
+            },
+            {
+              rulePriority: 2,
+              description: `Keep the last ${settings.keepReleaseImages} release images`,
+              selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: settings.keepReleaseImages },
+              action: { type: "expire" },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    if (settings.pullAccountIds.length > 0) {
+      new aws.ecr.RepositoryPolicy(
+        name,
+        {
+          repository: repo.name,
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "CrossAccountPull",
+                Effect: "Allow",
+                Principal: { AWS: settings.pullAccountIds.map((id) => `arn:aws:iam::${id}:root`) },
+                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+              },
+            ],
+          }),
+        },
+        { parent: this },
+      );
+    }
+    return repo;
+  }
+}

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
+
+/** The four environments; the stack name selects one. Order is the promotion order. */
+export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** EKS versions in standard support that this program is tested against. */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35"] as const;
+
+/** CloudWatch Logs accepts only these retention periods. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
+
+const positiveInt = z.int("expected a whole number").min(1, "allowed: a whole number ≥ 1");
+const retentionDays = z
+  .int("expected a whole number")
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `allowed: one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention periods)`,
+  });
+const cidr = z.cidrv4({ message: "allowed: an IPv4 CIDR such as 10.0.0.0/16" });
+const accountId = z.string().regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID");
+const labels = z.record(
+  z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, "allowed: a Kubernetes label key"),
+  z.string().max(63, "allowed: a Kubernetes label value (≤ 63 characters)"),
+);
+
+export const imageTagSchema = z
+  .string("expected a string")
+  .regex(IMAGE_TAG_PATTERN, `allowed: ${IMAGE_TAG_RULE}; never empty or "latest"`);
+
+export const networkSchema = z
+  .object({
+    cidr: cidr.refine((c) => {
+      const prefix = Number(c.split("/")[1]);
+      return prefix >= 16 && prefix <= 18;
+    }, "allowed: a prefix length from /16 to /18 (room for 3 private /19-equivalent subnets)"),
+    azCount: z.int("expected a whole number").min(2, "allowed: 2 or 3").max(3, "allowed: 2 or 3"),
+    natGateways: z.enum(["single", "onePerAz"], "allowed: single | onePerAz"),
+    flowLogs: z.object({ enabled: z.boolean("expected true or false"), retentionDays }).strict(),
+  })
+  .strict();
+
+const nodeGroupSchema = z
+  .object({
+    instanceTypes: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "allowed: an EC2 instance type such as m6i.large"))
+      .min(1, "allowed: at least one instance type"),
+    capacityType: z.enum(["ON_DEMAND", "SPOT"], "allowed: ON_DEMAND | SPOT"),
+    amiType: z.enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"], "allowed: an AL2023 AMI type"),
+    minSize: positiveInt,
+    desiredSize: positiveInt,
+    maxSize: positiveInt,
+    diskSizeGiB: z.int("expected a whole number").min(20, "allowed: 20 to 1000").max(1000, "allowed: 20 to 1000"),
+    labels,
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.minSize > g.maxSize) {
+      ctx.addIssue({ code: "custom", path: ["minSize"], message: `allowed: at most maxSize (${g.maxSize})` });
+    }
+    if (g.desiredSize < g.minSize || g.desiredSize > g.maxSize) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["desiredSize"],
+        message: `allowed: between minSize (${g.minSize}) and maxSize (${g.maxSize})`,
+      });
+    }
+    if (g.capacityType === "SPOT" && g.instanceTypes.length < 2) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["instanceTypes"],
+        message: "allowed: at least two instance types for SPOT, so one reclaimed pool cannot drain the group",
+      });
+    }
+  });
+
+const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "allowed: an EKS add-on version like v1.19.0-eksbuild.1");
+
+export const clusterSchema = z
+  .object({
+    version: z.enum(SUPPORTED_KUBERNETES_VERSIONS, `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`),
+    adminPrincipalArn: z
+      .string()
+      .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "allowed: an IAM role or user ARN"),
+    endpointPublicAccess: z.boolean("expected true or false"),
+    publicAccessCidrs: z.array(cidr),
+    logRetentionDays: retentionDays,
+    deletionProtection: z.boolean("expected true or false"),
+    /** Pins for EKS managed add-ons; an add-on not listed runs AWS's default version for the cluster version. */
+    addonVersions: z
+      .object({
+        "vpc-cni": addonVersion,
+        coredns: addonVersion,
+        "kube-proxy": addonVersion,
+        "eks-pod-identity-agent": addonVersion,
+        "aws-ebs-csi-driver": addonVersion,
+      })
+      .partial()
+      .strict(),
+    nodeGroups: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, "allowed: a short lowercase name"), nodeGroupSchema)
+      .refine((groups) => Object.keys(groups).length > 0, "allowed: at least one node group"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.endpointPublicAccess && c.publicAccessCidrs.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["publicAccessCidrs"],
+        message: "allowed: at least one CIDR while endpointPublicAccess is true (an empty list means the whole internet)",
+      });
+    }
+  });
+
+export const registrySchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "allowed: an ECR repository name"),
+    ownerStack: z.enum(ENVIRONMENTS, `allowed: one of ${ENVIRONMENTS.join(", ")}`),
+    /** Account that owns the repository, when other environments live in other accounts. */
+    accountId: accountId.optional(),
+    keepReleaseImages: z.int("expected a whole number").min(1).max(1000, "allowed: 1 to 1000"),
+    untaggedExpiryDays: z.int("expected a whole number").min(1).max(365, "allowed: 1 to 365"),
+    pullAccountIds: z.array(accountId),
+  })
+  .strict();
+
+/** The whole `platform:` namespace. Top-level keys are the config keys of Pulumi.yaml. */
+export const platformSchema = z
+  .object({
+    imageTag: imageTagSchema,
+    network: networkSchema,
+    cluster: clusterSchema,
+    registry: registrySchema,
+  })
+  .strict();
+
+export type PlatformSettings = z.infer<typeof platformSchema>;
+export type NetworkSettings = PlatformSettings["network"];
+export type ClusterSettings = PlatformSettings["cluster"];
+export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
+export type RegistrySettings = PlatformSettings["registry"];
+
+/** Rules that hold only in prod: they protect the environment users depend on. */
+export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
+  const must = (ok: boolean, path: (string | number)[], message: string) => {
+    if (!ok) ctx.addIssue({ code: "custom", path, message: `allowed in prod: ${message}` });
+  };
+  must(s.network.azCount === 3, ["network", "azCount"], "3 (nodes spread across three zones)");
+  must(s.network.natGateways === "onePerAz", ["network", "natGateways"], "onePerAz (no single-AZ egress)");
+  must(s.network.flowLogs.enabled, ["network", "flowLogs", "enabled"], "true");
+  must(s.cluster.deletionProtection, ["cluster", "deletionProtection"], "true");
+  must(
+    !s.cluster.publicAccessCidrs.includes("0.0.0.0/0"),
+    ["cluster", "publicAccessCidrs"],
+    "an allow-list without 0.0.0.0/0",
+  );
+  for (const [name, g] of Object.entries(s.cluster.nodeGroups)) {
+    must(g.capacityType === "ON_DEMAND", ["cluster", "nodeGroups", name, "capacityType"], "ON_DEMAND");
+    must(g.minSize >= 3, ["cluster", "nodeGroups", name, "minSize"], "at least 3 (one node per zone)");
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Child-process entry: evaluates the real index.ts of one stack under Pulumi's mock runtime and writes an
+ * Evaluation as JSON. A separate process per stack, because Pulumi's runtime state is process-global.
+ * argv: <projectDir> <stack> <resultFile> <optionsJson>
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { mergeLikeCli } from "../../config/files";
+import { platformMocks, type MockImages } from "./mocks";
+import { SECRET, type Evaluation, type RecordedResource } from "./types";
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Engine wire values to plain JSON; secrets stay marked so tests and the plan can see and mask them. */
+function decode(v: unknown): unknown {
+  if (v === UNKNOWN) return "[unknown]";
+  if (Array.isArray(v)) return v.map(decode);
+  if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SIG] === SECRET_SIG) return { [SECRET]: decode(o.value) };
+    if (o[SIG] === RESOURCE_SIG) return { "[resource]": o.urn };
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, decode(x)]));
+  }
+  return v;
+}
+
+async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolved]"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"[never resolved]">((r) => (timer = setTimeout(() => r("[never resolved]"), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function main(): Promise<void> {
+  const [projectDir, stack, resultFile, optionsJson] = process.argv.slice(2);
+  const { images } = JSON.parse(optionsJson) as { images: MockImages };
+  const errors: string[] = [];
+  const fail = (e: unknown) => errors.push(e instanceof Error ? e.message : String(e));
+  process.on("unhandledRejection", fail);
+  process.on("uncaughtException", fail);
+
+  const config = mergeLikeCli(stack, projectDir);
+  const raw: Record<string, string> = {};
+  for (const [k, e] of Object.entries(config)) raw[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
+  const secretKeys = Object.keys(config).filter((k) => config[k].secret);
+  const region = raw["aws:region"] ?? "us-east-1";
+
+  await pulumi.runtime.setMocks(platformMocks({ region, images }), "platform", stack, true);
+  pulumi.runtime.setAllConfig(raw, secretKeys);
+
+  const resources: RecordedResource[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, cb: (err: unknown, resp: any) => void) =>
+    register(req, (err: unknown, resp: any) => {
+      if (!err) {
+        const deps = new Set<string>(req.getDependenciesList());
+        req.getPropertydependenciesMap().forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
+        resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          remote: req.getRemote(),
+          protect: req.getProtect() === true,
+          retainOnDelete: req.getRetainondelete() === true,
+          provider: req.getProvider() || undefined,
+          providers: Object.fromEntries(req.getProvidersMap().toArray()),
+          dependsOn: [...deps].filter(Boolean),
+          inputs: decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        });
+      }
+      cb(err, resp);
+    });
+
+  const result: Evaluation = { stack, config: {}, resources, outputs: {} };
+  for (const [k, e] of Object.entries(config)) result.config[k] = { value: e.secret ? SECRET : e.value, secret: e.secret };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(path.join(projectDir, "index.ts"));
+    for (const [name, value] of Object.entries(program as Record<string, unknown>)) {
+      if (pulumi.Output.isInstance(value)) {
+        const out = value as any;
+        const resolved = await settle<unknown>(out.promise(), 15000);
+        result.outputs[name] = { value: resolved, secret: (await settle<boolean>(out.isSecret, 15000)) === true };
+      } else if (name !== "default" && name !== "__esModule") {
+        result.outputs[name] = { value: await value, secret: false };
+      }
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await settle(require("@pulumi/pulumi/runtime/settings").waitForRPCs(), 15000);
+  } catch (e) {
+    fail(e);
+  }
+  if (errors.length > 0) result.error = [...new Set(errors)].join("\n");
+  fs.writeFileSync(resultFile, JSON.stringify(result));
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

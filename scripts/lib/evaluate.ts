@@ -1,0 +1,36 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { PROJECT_DIR } from "../../config/files";
+import type { MockImages } from "./mocks";
+import type { Evaluation } from "./types";
+
+export type { Evaluation, RecordedResource, StackOutput } from "./types";
+
+export interface EvaluateOptions {
+  /** Project checkout to evaluate (default: this one). */
+  dir?: string;
+  /** Image tags present in the mock ECR (default "any": the plan assumes CI pushed the tag). */
+  images?: MockImages;
+}
+
+const WORKER = path.join(__dirname, "evaluate-worker.ts");
+
+/** Evaluates the real index.ts of `stack` under Pulumi's mocks, in a fresh Node process. */
+export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): Promise<Evaluation> {
+  const dir = path.resolve(opts.dir ?? PROJECT_DIR);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+  const resultFile = path.join(tmp, "result.json");
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", WORKER, dir, stack, resultFile, JSON.stringify({ images: opts.images ?? "any" })],
+      { cwd: dir, env: { ...process.env, TS_NODE_PROJECT: path.join(dir, "tsconfig.json") }, maxBuffer: 64 * 1024 * 1024 },
+    );
+    return JSON.parse(fs.readFileSync(resultFile, "utf8")) as Evaluation;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,36 @@
+/** One resource as `pulumi up` would register it, recorded from the mock resource monitor. */
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent?: string;
+  custom: boolean;
+  remote: boolean;
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** Provider reference "urn::id", when one was given explicitly or inherited. */
+  provider?: string;
+  /** Providers handed to a component for its children, by package (remote components get theirs this way). */
+  providers: Record<string, string>;
+  /** URNs this resource waits for: explicit dependsOn plus every resource whose outputs feed its inputs. */
+  dependsOn: string[];
+  /** Inputs as sent to the engine; secret values appear as { "[secret]": value }. */
+  inputs: Record<string, unknown>;
+}
+
+export interface StackOutput {
+  value: unknown;
+  secret: boolean;
+}
+
+export interface Evaluation {
+  stack: string;
+  /** The merged config as the CLI hands it over; secret values masked. */
+  config: Record<string, { value: unknown; secret: boolean }>;
+  resources: RecordedResource[];
+  outputs: Record<string, StackOutput>;
+  /** Set when the program failed: config validation or a failed invoke. No stack trace. */
+  error?: string;
+}
+
+export const SECRET = "[secret]";
