@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../config";
+import { remoteChildOptions } from "./providers";
 
 export interface ClusterArgs {
   clusterName: string;
@@ -100,7 +101,7 @@ export class Cluster extends pulumi.ComponentResource {
         // CoreDNS is installed below, after the nodes: created here it would wait, DEGRADED, for nodes that do not exist yet.
         corednsAddonOptions: { enabled: false },
       },
-      { parent: this, dependsOn: [controlPlaneLogs], protect: isProd },
+      remoteChildOptions(this, { dependsOn: [controlPlaneLogs], protect: isProd }),
     );
     this.clusterName = cluster.eksCluster.name;
 
@@ -123,7 +124,7 @@ export class Cluster extends pulumi.ComponentResource {
             labels: { ...g.labels, "platform.example.com/node-group": group },
             enableIMDSv2: true,
           },
-          { parent: this, dependsOn: nodeRoleAttachments },
+          remoteChildOptions(this, { dependsOn: nodeRoleAttachments }),
         ),
     );
     const coredns = this.addon(name, "coredns", nodeGroups);

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSettings } from "../config";
+import { remoteChildOptions } from "./providers";
 
 export interface NetworkArgs {
   settings: NetworkSettings;
@@ -47,7 +48,7 @@ export class Network extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      remoteChildOptions(this),
     );
     this.vpcId = vpc.vpcId;
     this.publicSubnetIds = vpc.publicSubnetIds;

@@ -30,10 +30,10 @@ export const imageTagSchema = z
 
 export const networkSchema = z
   .object({
-    cidr: cidr.refine((c) => {
+    cidr: z.cidrv4({ message: "allowed: an IPv4 CIDR with a /16 to /18 prefix, such as 10.0.0.0/16", abort: true }).refine((c) => {
       const prefix = Number(c.split("/")[1]);
       return prefix >= 16 && prefix <= 18;
-    }, "allowed: a prefix length from /16 to /18 (room for 3 private /19-equivalent subnets)"),
+    }, "allowed: a /16 to /18 prefix (room for a private subnet per zone)"),
     azCount: z.int("expected a whole number").min(2, "allowed: 2 or 3").max(3, "allowed: 2 or 3"),
     natGateways: z.enum(["single", "onePerAz"], "allowed: single | onePerAz"),
     flowLogs: z.object({ enabled: z.boolean("expected true or false"), retentionDays }).strict(),
@@ -65,7 +65,7 @@ const nodeGroupSchema = z
         message: `allowed: between minSize (${g.minSize}) and maxSize (${g.maxSize})`,
       });
     }
-    if (g.capacityType === "SPOT" && g.instanceTypes.length < 2) {
+    if (g.capacityType === "SPOT" && g.instanceTypes.length === 1) {
       ctx.addIssue({
         code: "custom",
         path: ["instanceTypes"],

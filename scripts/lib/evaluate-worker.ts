@@ -28,6 +28,20 @@ function decode(v: unknown): unknown {
   return v;
 }
 
+/** Provider inputs travel JSON-encoded (e.g. defaultTags); decode them so they read like any other input. */
+function providerInputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (!type.startsWith("pulumi:providers:")) return inputs;
+  const parse = (v: unknown) => {
+    if (typeof v !== "string" || !/^[[{]/.test(v)) return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  };
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, parse(v)]));
+}
+
 async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolved]"> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"[never resolved]">((r) => (timer = setTimeout(() => r("[never resolved]"), ms)));
@@ -76,7 +90,7 @@ async function main(): Promise<void> {
           provider: req.getProvider() || undefined,
           providers: Object.fromEntries(req.getProvidersMap().toArray()),
           dependsOn: [...deps].filter(Boolean),
-          inputs: decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+          inputs: providerInputs(req.getType(), decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>),
         });
       }
       cb(err, resp);
@@ -84,6 +98,16 @@ async function main(): Promise<void> {
 
   const result: Evaluation = { stack, config: {}, resources, outputs: {} };
   for (const [k, e] of Object.entries(config)) result.config[k] = { value: e.secret ? SECRET : e.value, secret: e.secret };
+  try {
+    // The checkout's own config model, so `--diff <ref>` shows the settings as that ref understood them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { stack: _s, environment: _e, isProd: _p, region: _r, project: _j, ...platform } = require(
+      path.join(projectDir, "config"),
+    ).resolveSettings(stack, raw);
+    result.effective = platform;
+  } catch {
+    // Invalid config: the program below reports it.
+  }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require(path.join(projectDir, "index.ts"));

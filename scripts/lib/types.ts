@@ -27,6 +27,8 @@ export interface Evaluation {
   stack: string;
   /** The merged config as the CLI hands it over; secret values masked. */
   config: Record<string, { value: unknown; secret: boolean }>;
+  /** The validated settings the program ran with (defaults merged in), when the config is valid. */
+  effective?: Record<string, unknown>;
   resources: RecordedResource[];
   outputs: Record<string, StackOutput>;
   /** Set when the program failed: config validation or a failed invoke. No stack trace. */

@@ -1,0 +1,45 @@
+/**
+ * The offline plan: `npm run plan -- <stack> [--diff <git-ref>]`.
+ * Evaluates the real program under Pulumi's mocks with the stack's real config; needs no cloud and no Pulumi CLI.
+ */
+import { stringify } from "yaml";
+import { ENVIRONMENTS } from "../config/schema";
+import { evaluateStack, type Evaluation } from "./lib/evaluate";
+import { mask, resourceTable } from "./lib/summary";
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run plan -- <${ENVIRONMENTS.join("|")}> [--diff <git-ref>]`);
+  process.exit(2);
+}
+
+function printPlan(e: Evaluation): void {
+  const protectedCount = e.resources.filter((r) => r.protect).length;
+  console.log(`# Plan for stack "${e.stack}" (offline, Pulumi mocks)\n`);
+  console.log("## Effective configuration\n");
+  console.log(stringify(mask({ "aws:region": e.config["aws:region"]?.value, ...e.effective })).trimEnd());
+  console.log(`\n## Resources (${e.resources.length}, ${protectedCount} protected)\n`);
+  console.log(resourceTable(e.resources));
+  console.log("\n## Outputs\n");
+  for (const [k, o] of Object.entries(e.outputs)) console.log(`${k}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const stack = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--diff");
+  if (!stack) usage("missing stack");
+  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) usage(`unknown stack "${stack}"`);
+  const unknown = args.filter((a) => a.startsWith("--") && a !== "--diff");
+  if (unknown.length > 0) usage(`unknown option ${unknown.join(" ")}`);
+
+  const e = await evaluateStack(stack);
+  if (e.error) {
+    console.error(`✖ ${stack}: the program failed before creating anything\n${e.error}`);
+    process.exit(1);
+  }
+  printPlan(e);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

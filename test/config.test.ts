@@ -1,0 +1,150 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import { parse } from "yaml";
+import { ConfigError, ENVIRONMENTS, platformSchema, resolveSettings } from "../config";
+import { mergeLikeCli, readProjectConfig, readStackConfig } from "../config/files";
+import { deepMerge } from "../config/merge";
+
+/** Runtime config as the CLI would hand it to the program for `stack`, with `patch` applied as a stack-file edit. */
+function raw(stack: string, patch: Record<string, unknown> = {}, fromStack = stack): Record<string, string> {
+  const merged = mergeLikeCli(fromStack);
+  const out: Record<string, string> = {};
+  for (const [k, e] of Object.entries(merged)) out[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
+  const stackFile = readStackConfig(fromStack);
+  for (const [k, v] of Object.entries(patch)) {
+    const base = stackFile[k]?.value;
+    const value = v !== null && typeof v === "object" && !Array.isArray(v) ? deepMerge(base ?? {}, v) : v;
+    out[k] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+function problems(stack: string, patch: Record<string, unknown>, fromStack = stack): string[] {
+  try {
+    resolveSettings(stack, raw(stack, patch, fromStack));
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+    return e.problems;
+  }
+  return assert.fail("expected the configuration to be rejected");
+}
+
+const nodeGroup = (g: Record<string, unknown>) => ({ nodeGroups: { system: g } });
+
+describe("config model", () => {
+  for (const stack of ENVIRONMENTS) {
+    it(`accepts the real ${stack} stack file`, () => {
+      const s = resolveSettings(stack, raw(stack));
+      assert.equal(s.environment, stack);
+    });
+  }
+
+  it("declares exactly the schema's keys in Pulumi.yaml, each with a type", () => {
+    const project = parse(fs.readFileSync("Pulumi.yaml", "utf8"));
+    const declared = Object.keys(project.config).filter((k) => !k.includes(":"));
+    assert.deepEqual(declared.sort(), Object.keys(platformSchema.shape).sort());
+    for (const k of declared) assert.ok(project.config[k].type, `Pulumi.yaml config ${k} has no type`);
+  });
+
+  it("holds complete, valid defaults in Pulumi.yaml", () => {
+    const defaults = Object.fromEntries(
+      Object.entries(readProjectConfig())
+        .filter(([k]) => k.startsWith("platform:"))
+        .map(([k, e]) => [k.slice("platform:".length), e.value]),
+    );
+    platformSchema.parse(defaults);
+  });
+
+  it("keeps only differences in the stack files", () => {
+    const defaults = readProjectConfig();
+    const repeats: string[] = [];
+    const walk = (stackValue: unknown, defaultValue: unknown, key: string) => {
+      if (stackValue !== null && typeof stackValue === "object" && !Array.isArray(stackValue)) {
+        for (const [k, v] of Object.entries(stackValue)) walk(v, (defaultValue as Record<string, unknown> | undefined)?.[k], `${key}.${k}`);
+      } else if (JSON.stringify(stackValue) === JSON.stringify(defaultValue)) repeats.push(key);
+    };
+    for (const stack of ENVIRONMENTS) {
+      for (const [k, e] of Object.entries(readStackConfig(stack))) walk(e.value, defaults[k]?.value, `Pulumi.${stack}.yaml: ${k}`);
+    }
+    assert.deepEqual(repeats, [], "these stack values repeat the Pulumi.yaml default");
+  });
+
+  describe("rejects bad input, naming the file, the key, what was found and what is allowed", () => {
+    it("min size greater than max size", () => {
+      const [p] = problems("uat", { "platform:cluster": nodeGroup({ minSize: 5, desiredSize: 5 }) });
+      assert.match(p, /^Pulumi\.uat\.yaml: platform:cluster\.nodeGroups\.system\.minSize: found 5; allowed: at most maxSize \(4\)$/);
+    });
+
+    it("a zero or negative count", () => {
+      const ps = problems("alpha", { "platform:cluster": nodeGroup({ maxSize: 0 }), "platform:registry": { keepReleaseImages: -1 } });
+      assert.ok(ps.includes("Pulumi.alpha.yaml: platform:cluster.nodeGroups.system.maxSize: found 0; allowed: a whole number ≥ 1"), ps.join("\n"));
+      assert.ok(ps.some((p) => p.startsWith("Pulumi.alpha.yaml: platform:registry.keepReleaseImages: found -1;")), ps.join("\n"));
+    });
+
+    it("an empty instance type list", () => {
+      const ps = problems("beta", { "platform:cluster": nodeGroup({ instanceTypes: [] }) });
+      assert.deepEqual(ps, [
+        "Pulumi.beta.yaml: platform:cluster.nodeGroups.system.instanceTypes: found an empty list; allowed: at least one instance type",
+      ]);
+    });
+
+    it("an invalid CIDR", () => {
+      const ps = problems("alpha", { "platform:network": { cidr: "10.300.0.0/16" } });
+      assert.deepEqual(ps, [
+        'Pulumi.alpha.yaml: platform:network.cidr: found "10.300.0.0/16"; allowed: an IPv4 CIDR with a /16 to /18 prefix, such as 10.0.0.0/16',
+      ]);
+    });
+
+    it("a Kubernetes version outside the supported list", () => {
+      const [p] = problems("prod", { "platform:cluster": { version: "1.27" } });
+      assert.match(p, /^Pulumi\.prod\.yaml: platform:cluster\.version: found "1\.27"; allowed: one of 1\.\d\d(, 1\.\d\d)+$/);
+    });
+
+    it("a wrong type", () => {
+      const ps = problems("beta", { "platform:network": "10.20.0.0/16" });
+      assert.deepEqual(ps, ['Pulumi.beta.yaml: platform:network: found "10.20.0.0/16"; expected object']);
+    });
+
+    it("an unknown key, nested or top-level, instead of falling back to a default", () => {
+      const ps = problems("uat", { "platform:cluster": nodeGroup({ minSzie: 1 }), "platform:imageTga": "abc1234" });
+      assert.ok(ps.some((p) => /^Pulumi\.uat\.yaml: platform:cluster\.nodeGroups\.system\.minSzie: unknown key; allowed keys: .*minSize/.test(p)), ps.join("\n"));
+      assert.ok(ps.some((p) => /^Pulumi\.uat\.yaml: platform:imageTga: unknown key; allowed keys: imageTag,/.test(p)), ps.join("\n"));
+    });
+
+    it("an environment that is not one of the four", () => {
+      const ps = problems("dev", {}, "alpha");
+      assert.deepEqual(ps, ['Pulumi.dev.yaml: stack "dev": the stack name is the environment; allowed: alpha, beta, uat, prod']);
+    });
+
+    it("every problem at once", () => {
+      const ps = problems("alpha", {
+        "platform:network": { cidr: "nope", azCount: 5 },
+        "platform:cluster": nodeGroup({ instanceTypes: [] }),
+        "platform:imageTag": "latest",
+      });
+      assert.equal(ps.length, 4, ps.join("\n"));
+    });
+
+    it("prod-only rules: on-demand nodes, three per zone, no open endpoint", () => {
+      const ps = problems("prod", {
+        "platform:cluster": { publicAccessCidrs: ["0.0.0.0/0"], ...nodeGroup({ capacityType: "SPOT", instanceTypes: ["m6i.large", "m5.large"], minSize: 2, desiredSize: 2 }) },
+      });
+      assert.deepEqual(ps.sort(), [
+        "Pulumi.prod.yaml: platform:cluster.nodeGroups.system.capacityType: found \"SPOT\"; allowed in prod: ON_DEMAND",
+        "Pulumi.prod.yaml: platform:cluster.nodeGroups.system.minSize: found 2; allowed in prod: at least 3 (one node per zone)",
+        "Pulumi.prod.yaml: platform:cluster.publicAccessCidrs: found [\"0.0.0.0/0\"]; allowed in prod: an allow-list without 0.0.0.0/0",
+      ]);
+    });
+
+    it("names Pulumi.yaml for a bad value that comes from the defaults", () => {
+      const r = raw("alpha");
+      const defaults = readProjectConfig()["platform:cluster"].value as Record<string, unknown>;
+      // A bad project default for a key the stack file does not set.
+      const bad = { ...readProjectConfig(), "platform:cluster": { value: { ...defaults, logRetentionDays: 8 }, secret: false } };
+      assert.throws(
+        () => resolveSettings("alpha", r, bad),
+        (e: ConfigError) => e.problems.includes("Pulumi.yaml: platform:cluster.logRetentionDays: found 8; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653 (CloudWatch Logs retention periods)"),
+      );
+    });
+  });
+});
