@@ -6,7 +6,7 @@ export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** EKS versions in standard support that this program is tested against. */
-export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35"] as const;
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.34", "1.35", "1.36"] as const;
 
 /** CloudWatch Logs accepts only these retention periods. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;

@@ -4,6 +4,8 @@
  */
 import { stringify } from "yaml";
 import { ENVIRONMENTS } from "../config/schema";
+import { checkoutRef } from "./lib/checkout";
+import { diffEvaluations, renderDiff } from "./lib/diff";
 import { evaluateStack, type Evaluation } from "./lib/evaluate";
 import { mask, resourceTable } from "./lib/summary";
 
@@ -31,11 +33,29 @@ async function main(): Promise<void> {
   const unknown = args.filter((a) => a.startsWith("--") && a !== "--diff");
   if (unknown.length > 0) usage(`unknown option ${unknown.join(" ")}`);
 
-  const e = await evaluateStack(stack);
-  if (e.error) {
-    console.error(`✖ ${stack}: the program failed before creating anything\n${e.error}`);
+  const diffAt = args.indexOf("--diff");
+  const ref = diffAt >= 0 ? args[diffAt + 1] : undefined;
+  if (diffAt >= 0 && (!ref || ref.startsWith("--"))) usage("--diff needs a git ref");
+
+  const failed = (e: Evaluation, where: string) => {
+    console.error(`✖ ${stack} (${where}): the program failed before creating anything\n${e.error}`);
     process.exit(1);
+  };
+  if (ref) {
+    const base = checkoutRef(ref);
+    try {
+      const [before, after] = await Promise.all([evaluateStack(stack, { dir: base.dir }), evaluateStack(stack)]);
+      if (after.error) failed(after, "working tree");
+      // A base that did not evaluate (say, before the stack existed) diffs as empty.
+      const empty: Evaluation = { stack, config: {}, resources: [], outputs: {} };
+      console.log(renderDiff(stack, ref, diffEvaluations(before.error ? empty : before, after)));
+    } finally {
+      base.cleanup();
+    }
+    return;
   }
+  const e = await evaluateStack(stack);
+  if (e.error) failed(e, "working tree");
   printPlan(e);
 }
 

@@ -1,0 +1,92 @@
+import { isSecret, nameOf, show } from "./summary";
+import type { Evaluation, RecordedResource } from "./types";
+
+export interface Change {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface StackDiff {
+  config: Change[];
+  added: RecordedResource[];
+  removed: RecordedResource[];
+  changed: { resource: RecordedResource; changes: Change[] }[];
+  outputs: Change[];
+}
+
+const ABSENT = Symbol("absent");
+
+/** Leaf values by dotted path. Secrets and lists of scalars are leaves; a secret keeps its value for comparison. */
+function flatten(v: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
+  const scalarList = Array.isArray(v) && v.every((x) => x === null || typeof x !== "object");
+  if (v !== null && typeof v === "object" && !isSecret(v) && !scalarList) {
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+    if (entries.length === 0) out.set(prefix, v);
+    for (const [k, x] of entries) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, v);
+  return out;
+}
+
+export function changes(before: unknown, after: unknown): Change[] {
+  const a = flatten(before);
+  const b = flatten(after);
+  const out: Change[] = [];
+  for (const path of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.has(path) ? a.get(path) : ABSENT;
+    const y = b.has(path) ? b.get(path) : ABSENT;
+    if (JSON.stringify(x) !== JSON.stringify(y)) out.push({ path, before: x, after: y });
+  }
+  return out.sort((p, q) => p.path.localeCompare(q.path));
+}
+
+export function diffEvaluations(before: Evaluation, after: Evaluation): StackDiff {
+  const old = new Map(before.resources.map((r) => [r.urn, r]));
+  const now = new Map(after.resources.map((r) => [r.urn, r]));
+  const changed: StackDiff["changed"] = [];
+  for (const [urn, r] of now) {
+    const o = old.get(urn);
+    if (!o) continue;
+    const c = changes({ ...o.inputs, "(protect)": o.protect }, { ...r.inputs, "(protect)": r.protect });
+    if (c.length > 0) changed.push({ resource: r, changes: c });
+  }
+  const outputValues = (e: Evaluation) => Object.fromEntries(Object.entries(e.outputs).map(([k, o]) => [k, o.secret ? { "[secret]": o.value } : o.value]));
+  return {
+    config: changes(before.effective ?? {}, after.effective ?? {}),
+    added: after.resources.filter((r) => !old.has(r.urn)),
+    removed: before.resources.filter((r) => !now.has(r.urn)),
+    changed,
+    outputs: changes(outputValues(before), outputValues(after)),
+  };
+}
+
+/** One side of a change for reviewers; secrets are never shown, only that they changed. */
+function side(v: unknown): string {
+  if (v === ABSENT) return "(none)";
+  return `\`${show(v)}\``;
+}
+
+function line(c: Change): string {
+  if (isSecret(c.before) || isSecret(c.after)) return `- \`${c.path}\`: [secret] changed`;
+  return `- \`${c.path}\`: ${side(c.before)} → ${side(c.after)}`;
+}
+
+export function renderDiff(stack: string, ref: string, d: StackDiff): string {
+  const total = d.config.length + d.added.length + d.removed.length + d.changed.length + d.outputs.length;
+  const out = [`### Stack \`${stack}\`: plan diff against \`${ref}\``, ""];
+  if (total === 0) return [...out, "No changes."].join("\n");
+  if (d.config.length > 0) out.push("**Configuration**", "", ...d.config.map(line), "");
+  if (d.added.length > 0) out.push("**Resources added**", "", ...d.added.map((r) => `- \`${r.type}\` ${r.name}${r.parent ? ` (in ${nameOf(r.parent)})` : ""}`), "");
+  if (d.removed.length > 0) {
+    out.push("**Resources removed**", "", ...d.removed.map((r) => `- \`${r.type}\` ${r.name}${r.protect ? " — protected: `pulumi up` will refuse" : ""}`), "");
+  }
+  if (d.changed.length > 0) {
+    out.push("**Resources changed**", "");
+    for (const { resource, changes: cs } of d.changed) {
+      out.push(`- \`${resource.type}\` ${resource.name}`, ...cs.map((c) => `  ${line(c)}`));
+    }
+    out.push("");
+  }
+  if (d.outputs.length > 0) out.push("**Outputs**", "", ...d.outputs.map(line), "");
+  return out.join("\n").trimEnd();
+}
