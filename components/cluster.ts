@@ -34,7 +34,10 @@ export class Cluster extends pulumi.ComponentResource {
   readonly nodeRoleArn: pulumi.Output<string>;
   /** Kubernetes provider for everything installed in the cluster. */
   readonly provider: k8s.Provider;
-  /** Ready for workloads: nodes joined and cluster DNS running. Releases depend on this, not on each other. */
+  /**
+   * Ready for workloads: nodes joined and the Pod Identity agent running. Releases with pods depend on this, not on
+   * each other. CoreDNS is left out: it comes up within a minute of the nodes, well inside any release's wait.
+   */
   readonly workloadsReady: pulumi.Resource[];
 
   private readonly settings: ClusterSettings;
@@ -127,7 +130,7 @@ export class Cluster extends pulumi.ComponentResource {
           remoteChildOptions(this, { dependsOn: nodeRoleAttachments }),
         ),
     );
-    const coredns = this.addon(name, "coredns", nodeGroups);
+    this.addon(name, "coredns", nodeGroups);
 
     this.kubeconfig = pulumi.secret(cluster.kubeconfig);
     this.oidcProviderArn = cluster.oidcProviderArn;
@@ -138,7 +141,7 @@ export class Cluster extends pulumi.ComponentResource {
       { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
       { parent: this },
     );
-    this.workloadsReady = [...nodeGroups, coredns, podIdentityAgent];
+    this.workloadsReady = [...nodeGroups, podIdentityAgent];
     this.registerOutputs({
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
+import { serviceProdRules, serviceSchema } from "./service";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
 export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
@@ -131,6 +132,7 @@ export const platformSchema = z
     network: networkSchema,
     cluster: clusterSchema,
     registry: registrySchema,
+    service: serviceSchema,
   })
   .strict();
 
@@ -139,6 +141,7 @@ export type NetworkSettings = PlatformSettings["network"];
 export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
+export type { ServiceSettings } from "./service";
 
 /** Rules that hold only in prod: they protect the environment users depend on. */
 export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
@@ -158,4 +161,5 @@ export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
     must(g.capacityType === "ON_DEMAND", ["cluster", "nodeGroups", name, "capacityType"], "ON_DEMAND");
     must(g.minSize >= 3, ["cluster", "nodeGroups", name, "minSize"], "at least 3 (one node per zone)");
   }
+  serviceProdRules(s.service, ctx);
 }

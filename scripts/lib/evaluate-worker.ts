@@ -28,6 +28,16 @@ function decode(v: unknown): unknown {
   return v;
 }
 
+function resourceRefs(v: unknown, out: string[] = []): string[] {
+  if (Array.isArray(v)) v.forEach((x) => resourceRefs(x, out));
+  else if (v !== null && typeof v === "object") {
+    const ref = (v as Record<string, unknown>)["[resource]"];
+    if (typeof ref === "string") out.push(ref);
+    else Object.values(v).forEach((x) => resourceRefs(x, out));
+  }
+  return out;
+}
+
 /** Provider inputs travel JSON-encoded (e.g. defaultTags); decode them so they read like any other input. */
 function providerInputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
   if (!type.startsWith("pulumi:providers:")) return inputs;
@@ -78,6 +88,9 @@ async function main(): Promise<void> {
       if (!err) {
         const deps = new Set<string>(req.getDependenciesList());
         req.getPropertydependenciesMap().forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
+        const inputs = providerInputs(req.getType(), decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>);
+        // A resource passed as an input (e.g. the cluster to a node group) is a dependency too.
+        resourceRefs(inputs).forEach((u) => deps.add(u));
         resources.push({
           urn: resp.getUrn(),
           type: req.getType(),
@@ -90,7 +103,7 @@ async function main(): Promise<void> {
           provider: req.getProvider() || undefined,
           providers: Object.fromEntries(req.getProvidersMap().toArray()),
           dependsOn: [...deps].filter(Boolean),
-          inputs: providerInputs(req.getType(), decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>),
+          inputs,
         });
       }
       cb(err, resp);
