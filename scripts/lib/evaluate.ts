@@ -17,6 +17,7 @@ export interface EvaluateOptions {
 }
 
 const WORKER = path.join(__dirname, "evaluate-worker.ts");
+const REGISTER = path.join(__dirname, "register.js");
 
 /** Evaluates the real index.ts of `stack` under Pulumi's mocks, in a fresh Node process. */
 export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): Promise<Evaluation> {
@@ -26,8 +27,8 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
   try {
     await promisify(execFile)(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", WORKER, dir, stack, resultFile, JSON.stringify({ images: opts.images ?? "any" })],
-      { cwd: dir, env: { ...process.env, TS_NODE_PROJECT: path.join(dir, "tsconfig.json") }, maxBuffer: 64 * 1024 * 1024 },
+      ["-r", REGISTER, WORKER, dir, stack, resultFile, JSON.stringify({ images: opts.images ?? "any" })],
+      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
     );
     return JSON.parse(fs.readFileSync(resultFile, "utf8")) as Evaluation;
   } finally {
