@@ -1,10 +1,10 @@
-import {
-  UnknownValueError,
-  type PolicyResource,
-  type ReportViolation,
-  type ResourceValidation,
-  type ResourceValidationArgs,
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
 } from "@pulumi/policy";
+import { UnknownValueError } from "../runtime";
 
 /** Marks a value the engine does not know yet (preview of an input wired to another resource's output). */
 export const UNKNOWN: unique symbol = Symbol("unknown");
@@ -17,11 +17,24 @@ export type Maybe<T> = T | typeof UNKNOWN | undefined;
 export function peek(obj: unknown, key: string | number): Maybe<any> {
   if (obj === null || typeof obj !== "object") return undefined;
   try {
-    return (obj as Record<string | number, unknown>)[key];
+    return unwrapSecret((obj as Record<string | number, unknown>)[key]);
   } catch (e) {
     if (e instanceof UnknownValueError) return UNKNOWN;
     throw e;
   }
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * The runtime unwraps secrets before policies see them; should one still arrive in wire form
+ * ({ [sig]: secretSig, value }), read through it, so that a secret is judged by its value like any other.
+ */
+function unwrapSecret(v: unknown): unknown {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  return o[SIG_KEY] === SECRET_SIG ? unwrapSecret(o.value) : v;
 }
 
 /** `peek` along a path; stops at the first missing or unknown step. */
