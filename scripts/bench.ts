@@ -1,18 +1,20 @@
 /**
  * `npm run bench`: speed and shape targets, measured (never asserted by timed tests).
  * - evaluation: wall time of one offline stack evaluation ≤ 1.5 × a bare Node process importing the same SDKs;
- * - critical path: estimated `pulumi up` duration ≤ 1.1 × (control plane + node group + slowest release).
+ * - critical path: estimated `pulumi up` duration ≤ 1.1 × (control plane + node group + slowest release);
+ * - cost (non-prod): estimated monthly cost ≤ 1.25 × (control plane + one NAT + the fewest nodes that fit requests).
  * Exits 1 when a target is missed.
  */
 import { execFileSync } from "node:child_process";
 import { ENVIRONMENTS } from "../config/schema";
+import { estimateCost } from "./lib/cost";
 import { criticalPath } from "./lib/critical-path";
 import { evaluateStack } from "./lib/evaluate";
 import { table } from "./lib/summary";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/awsx", "@pulumi/eks", "@pulumi/kubernetes", "@pulumi/random"];
-const TARGETS = { evaluation: 1.5, criticalPath: 1.1 };
+const TARGETS = { evaluation: 1.5, criticalPath: 1.1, cost: 1.25 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -31,7 +33,7 @@ async function evalMs(stack: string): Promise<number> {
 
 async function main(): Promise<void> {
   await evaluateStack("alpha"); // warm the transpile cache, as every later run finds it
-  const rows = [["STACK", "EVAL (median ms)", "FLOOR (median ms)", "RATIO", "CRITICAL PATH", "FLOOR", "RATIO"]];
+  const rows = [["STACK", "EVAL (median ms)", "FLOOR (median ms)", "RATIO", "CRITICAL PATH", "FLOOR", "RATIO", "COST/MONTH", "FLOOR", "RATIO"]];
   let missed = false;
   for (const stack of ENVIRONMENTS) {
     const evals: number[] = [];
@@ -41,9 +43,14 @@ async function main(): Promise<void> {
       evals.push(await evalMs(stack));
     }
     const ratio = median(evals) / median(floors);
-    const path = criticalPath((await evaluateStack(stack)).resources);
+    const e = await evaluateStack(stack);
+    const path = criticalPath(e.resources);
     const pathRatio = path.seconds / path.floorSeconds;
-    missed ||= ratio > TARGETS.evaluation || pathRatio > TARGETS.criticalPath;
+    const cost = estimateCost(e);
+    const costRatio = cost.total / cost.floor;
+    // Prod buys resilience on purpose (a NAT per zone, three on-demand nodes): the cost target is non-prod's.
+    const costOk = stack === "prod" || costRatio <= TARGETS.cost;
+    missed ||= ratio > TARGETS.evaluation || pathRatio > TARGETS.criticalPath || !costOk;
     rows.push([
       stack,
       median(evals).toFixed(0),
@@ -52,9 +59,14 @@ async function main(): Promise<void> {
       `${(path.seconds / 60).toFixed(1)} min`,
       `${(path.floorSeconds / 60).toFixed(1)} min`,
       `${pathRatio.toFixed(2)} ${pathRatio <= TARGETS.criticalPath ? "ok" : "MISSED"}`,
+      `$${cost.total.toFixed(0)}`,
+      `$${cost.floor.toFixed(0)}`,
+      `${costRatio.toFixed(2)} ${stack === "prod" ? "(no target)" : costOk ? "ok" : "MISSED"}`,
     ]);
   }
-  console.log(`targets: evaluation ≤ ${TARGETS.evaluation}× floor, critical path ≤ ${TARGETS.criticalPath}× floor; ${RUNS} runs each\n`);
+  console.log(
+    `targets: evaluation ≤ ${TARGETS.evaluation}× floor, critical path ≤ ${TARGETS.criticalPath}× floor, non-prod cost ≤ ${TARGETS.cost}× floor; ${RUNS} runs each\n`,
+  );
   console.log(table(rows));
   process.exit(missed ? 1 : 0);
 }

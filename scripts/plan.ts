@@ -5,6 +5,8 @@
 import { stringify } from "yaml";
 import { ENVIRONMENTS } from "../config/schema";
 import { checkoutRef } from "./lib/checkout";
+import { estimateCost, renderCost } from "./lib/cost";
+import { criticalPath, renderCriticalPath } from "./lib/critical-path";
 import { diffEvaluations, renderDiff } from "./lib/diff";
 import { evaluateStack, type Evaluation } from "./lib/evaluate";
 import { mask, resourceTable } from "./lib/summary";
@@ -23,6 +25,10 @@ function printPlan(e: Evaluation): void {
   console.log(resourceTable(e.resources));
   console.log("\n## Outputs\n");
   for (const [k, o] of Object.entries(e.outputs)) console.log(`${k}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
+  console.log("\n## Cost\n");
+  console.log(renderCost(estimateCost(e)));
+  console.log("\n## Deployment critical path\n");
+  console.log(renderCriticalPath(criticalPath(e.resources)));
 }
 
 async function main(): Promise<void> {
