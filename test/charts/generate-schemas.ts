@@ -36,7 +36,11 @@ function tighten(node: any): any {
     delete out.format;
     out.anyOf ??= [{ type: "integer" }, { type: "string" }];
   }
-  if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) {
+  if (
+    out.properties &&
+    out.additionalProperties === undefined &&
+    !out["x-kubernetes-preserve-unknown-fields"]
+  ) {
     out.additionalProperties = false;
   }
   return out;
@@ -72,7 +76,13 @@ function closure(root: string, definitions: Record<string, Schema>): string[] {
 function write(outDir: string, group: string, version: string, kind: string, schema: Schema): void {
   const file = path.join(outDir, group || version, `${kind.toLowerCase()}_${version}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", ...schema }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      $schema: "http://json-schema.org/draft-07/schema#",
+      ...schema,
+    }),
+  );
 }
 
 export function fromOpenApi(swaggerFile: string, outDir: string): number {
@@ -80,17 +90,22 @@ export function fromOpenApi(swaggerFile: string, outDir: string): number {
   const definitions: Record<string, Schema> = { ...spec.definitions };
   for (const name of NUMBER_OR_STRING) {
     const { type: _string, ...rest } = definitions[name];
-    definitions[name] = { ...rest, anyOf: [{ type: "string" }, { type: "number" }] };
+    definitions[name] = {
+      ...rest,
+      anyOf: [{ type: "string" }, { type: "number" }],
+    };
   }
   let count = 0;
   for (const [name, def] of Object.entries(definitions)) {
-    const gvks: { group: string; version: string; kind: string }[] = def["x-kubernetes-group-version-kind"] ?? [];
+    const gvks: { group: string; version: string; kind: string }[] =
+      def["x-kubernetes-group-version-kind"] ?? [];
     // Only real objects: lists and shared option types (DeleteOptions, WatchEvent, …) carry several GVKs.
     if (gvks.length !== 1 || gvks[0].kind.endsWith("List")) continue;
     const { group, version, kind } = gvks[0];
     const deps = closure(name, definitions).filter((d) => d !== name);
     const schema = tighten(JSON.parse(JSON.stringify(def)));
-    if (deps.length > 0) schema.definitions = Object.fromEntries(deps.map((d) => [d, tighten(definitions[d])]));
+    if (deps.length > 0)
+      schema.definitions = Object.fromEntries(deps.map((d) => [d, tighten(definitions[d])]));
     write(outDir, group, version, kind, schema);
     count++;
   }
