@@ -116,6 +116,26 @@ describe("config model", () => {
       assert.deepEqual(ps, ['Pulumi.dev.yaml: stack "dev": the stack name is the environment; allowed: alpha, beta, uat, prod']);
     });
 
+    for (const tag of ["latest", "", "main", "4F2A9C1", "1.2", "v1.2.3+build.7"]) {
+      it(`the image tag ${JSON.stringify(tag)}`, () => {
+        const ps = problems("beta", { "platform:imageTag": tag });
+        assert.deepEqual(ps, [
+          `Pulumi.beta.yaml: platform:imageTag: found ${JSON.stringify(tag)}; allowed: a git SHA of 7–40 lowercase hex characters, or a semver release such as 1.4.2 or v1.4.2-rc.1; never empty or "latest"`,
+        ]);
+      });
+    }
+
+    it("service settings: replicas, autoscaling bounds, URL", () => {
+      const ps = problems("uat", {
+        "platform:service": { replicas: 0, autoscaling: { minReplicas: 5, maxReplicas: 3 }, appUrl: "http://api.uat.example.com" },
+      });
+      assert.deepEqual(ps.sort(), [
+        'Pulumi.uat.yaml: platform:service.appUrl: found "http://api.uat.example.com"; allowed: an https URL such as https://api.example.com',
+        "Pulumi.uat.yaml: platform:service.autoscaling.maxReplicas: found 3; allowed: at least minReplicas",
+        "Pulumi.uat.yaml: platform:service.replicas: found 0; allowed: a whole number ≥ 1",
+      ]);
+    });
+
     it("every problem at once", () => {
       const ps = problems("alpha", {
         "platform:network": { cidr: "nope", azCount: 5 },
