@@ -5,17 +5,30 @@ import { Cluster } from "./components/cluster";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
 import { defaultTags } from "./components/tags";
+import { FluentBit } from "./components/addons/fluent-bit";
+import { Grafana } from "./components/addons/grafana";
+import { LoadBalancerController } from "./components/addons/load-balancer-controller";
+import { Postgres } from "./components/addons/postgres";
+import { Prometheus } from "./components/addons/prometheus";
+import { Storage } from "./components/addons/storage";
 
 // 1. Configuration: validated as a whole before any resource exists.
 const settings = loadConfig();
 const eksClusterName = `${settings.project}-${settings.environment}`;
 
 // 2. One AWS provider whose default tags reach every AWS resource.
-const awsProvider = new aws.Provider("aws", { region: settings.region as aws.Region, defaultTags: { tags: defaultTags(settings) } });
+const awsProvider = new aws.Provider("aws", {
+  region: settings.region as aws.Region,
+  defaultTags: { tags: defaultTags(settings) },
+});
 const providers = { aws: awsProvider };
 
 // 3. Network, cluster and the shared image registry.
-const network = new Network("network", { settings: settings.network, clusterName: eksClusterName }, { providers });
+const network = new Network(
+  "network",
+  { settings: settings.network, clusterName: eksClusterName },
+  { providers },
+);
 const cluster = new Cluster(
   "cluster",
   {
@@ -34,6 +47,56 @@ const registry = new Registry(
   { providers },
 );
 
+// 4. Add-ons: pinned Helm releases, each waiting only for what it needs (nodes, CRDs, StorageClass, controller).
+const addon = { cluster, clusterName: eksClusterName, region: settings.region };
+const storage = new Storage("storage", { cluster }, { providers });
+const prometheus = new Prometheus(
+  "prometheus",
+  {
+    cluster,
+    storage,
+    environment: settings.environment,
+    isProd: settings.isProd,
+    settings: settings.prometheus,
+  },
+  { providers },
+);
+const crds = prometheus.crds;
+const loadBalancerController = new LoadBalancerController(
+  "aws-load-balancer-controller",
+  { ...addon, vpcId: network.vpcId, crds },
+  { providers },
+);
+const grafana = new Grafana(
+  "grafana",
+  {
+    cluster,
+    storage,
+    settings: settings.grafana,
+    namespace: prometheus.namespace,
+    crds,
+    loadBalancerController: loadBalancerController.release,
+  },
+  { providers },
+);
+const fluentBit = new FluentBit(
+  "fluent-bit",
+  { ...addon, settings: settings.fluentBit, crds },
+  { providers },
+);
+const postgres = new Postgres(
+  "postgres",
+  {
+    ...addon,
+    storage,
+    isProd: settings.isProd,
+    settings: settings.postgres,
+    namespace: settings.service.namespace,
+    crds,
+  },
+  { providers },
+);
+
 // Stack outputs. The kubeconfig is a secret: it grants cluster access.
 export const environment = settings.environment;
 export const region = settings.region;
@@ -45,3 +108,13 @@ export const kubeconfig = pulumi.secret(cluster.kubeconfig);
 export const oidcProviderArn = cluster.oidcProviderArn;
 export const nodeRoleArn = cluster.nodeRoleArn;
 export const ecrRepositoryUrl = registry.repositoryUrl;
+export const grafanaNamespace = grafana.namespace;
+export const grafanaService = grafana.serviceName;
+export const grafanaAdminSecret = grafana.adminSecretName;
+export const grafanaUrl = grafana.url ?? null; // null: ClusterIP only, see README (port-forward)
+export const prometheusUrl = prometheus.prometheusUrl;
+export const containerLogGroup = fluentBit.logGroupName;
+export const postgresNamespace = postgres.namespace;
+export const postgresAppSecret = postgres.appSecretName;
+export const postgresHost = postgres.serviceHost;
+export const postgresBackupBucket = postgres.backupBucket ?? null;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
+import { addonsProdRules, addonsShape } from "./addons";
 import { serviceProdRules, serviceSchema } from "./service";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
@@ -10,7 +11,9 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.34", "1.35", "1.36"] as const;
 
 /** CloudWatch Logs accepts only these retention periods. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653,
+] as const;
 
 const positiveInt = z.int("expected a whole number").min(1, "allowed: a whole number ≥ 1");
 const retentionDays = z
@@ -21,7 +24,12 @@ const retentionDays = z
 const cidr = z.cidrv4({ message: "allowed: an IPv4 CIDR such as 10.0.0.0/16" });
 const accountId = z.string().regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID");
 const labels = z.record(
-  z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, "allowed: a Kubernetes label key"),
+  z
+    .string()
+    .regex(
+      /^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/,
+      "allowed: a Kubernetes label key",
+    ),
   z.string().max(63, "allowed: a Kubernetes label value (≤ 63 characters)"),
 );
 
@@ -31,10 +39,12 @@ export const imageTagSchema = z
 
 export const networkSchema = z
   .object({
-    cidr: z.cidrv4({ message: "allowed: an IPv4 CIDR with a /16 to /18 prefix, such as 10.0.0.0/16", abort: true }).refine((c) => {
-      const prefix = Number(c.split("/")[1]);
-      return prefix >= 16 && prefix <= 18;
-    }, "allowed: a /16 to /18 prefix (room for a private subnet per zone)"),
+    cidr: z
+      .cidrv4({ message: "allowed: an IPv4 CIDR with a /16 to /18 prefix, such as 10.0.0.0/16", abort: true })
+      .refine((c) => {
+        const prefix = Number(c.split("/")[1]);
+        return prefix >= 16 && prefix <= 18;
+      }, "allowed: a /16 to /18 prefix (room for a private subnet per zone)"),
     azCount: z.int("expected a whole number").min(2, "allowed: 2 or 3").max(3, "allowed: 2 or 3"),
     natGateways: z.enum(["single", "onePerAz"], "allowed: single | onePerAz"),
     flowLogs: z.object({ enabled: z.boolean("expected true or false"), retentionDays }).strict(),
@@ -44,14 +54,19 @@ export const networkSchema = z
 const nodeGroupSchema = z
   .object({
     instanceTypes: z
-      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "allowed: an EC2 instance type such as m6i.large"))
+      .array(
+        z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "allowed: an EC2 instance type such as m6i.large"),
+      )
       .min(1, "allowed: at least one instance type"),
     capacityType: z.enum(["ON_DEMAND", "SPOT"], "allowed: ON_DEMAND | SPOT"),
     amiType: z.enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"], "allowed: an AL2023 AMI type"),
     minSize: positiveInt,
     desiredSize: positiveInt,
     maxSize: positiveInt,
-    diskSizeGiB: z.int("expected a whole number").min(20, "allowed: 20 to 1000").max(1000, "allowed: 20 to 1000"),
+    diskSizeGiB: z
+      .int("expected a whole number")
+      .min(20, "allowed: 20 to 1000")
+      .max(1000, "allowed: 20 to 1000"),
     labels,
   })
   .strict()
@@ -70,16 +85,22 @@ const nodeGroupSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["instanceTypes"],
-        message: "allowed: at least two instance types for SPOT, so one reclaimed pool cannot drain the group",
+        message:
+          "allowed: at least two instance types for SPOT, so one reclaimed pool cannot drain the group",
       });
     }
   });
 
-const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "allowed: an EKS add-on version like v1.19.0-eksbuild.1");
+const addonVersion = z
+  .string()
+  .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "allowed: an EKS add-on version like v1.19.0-eksbuild.1");
 
 export const clusterSchema = z
   .object({
-    version: z.enum(SUPPORTED_KUBERNETES_VERSIONS, `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`),
+    version: z.enum(
+      SUPPORTED_KUBERNETES_VERSIONS,
+      `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+    ),
     adminPrincipalArn: z
       .string()
       .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "allowed: an IAM role or user ARN"),
@@ -108,7 +129,8 @@ export const clusterSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["publicAccessCidrs"],
-        message: "allowed: at least one CIDR while endpointPublicAccess is true (an empty list means the whole internet)",
+        message:
+          "allowed: at least one CIDR while endpointPublicAccess is true (an empty list means the whole internet)",
       });
     }
   });
@@ -133,6 +155,7 @@ export const platformSchema = z
     cluster: clusterSchema,
     registry: registrySchema,
     service: serviceSchema,
+    ...addonsShape,
   })
   .strict();
 
@@ -142,6 +165,7 @@ export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
 export type { ServiceSettings } from "./service";
+export type { FluentBitSettings, GrafanaSettings, PostgresSettings, PrometheusSettings } from "./addons";
 
 /** Rules that hold only in prod: they protect the environment users depend on. */
 export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
@@ -162,4 +186,5 @@ export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
     must(g.minSize >= 3, ["cluster", "nodeGroups", name, "minSize"], "at least 3 (one node per zone)");
   }
   serviceProdRules(s.service, ctx);
+  addonsProdRules(s, ctx);
 }

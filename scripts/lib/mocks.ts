@@ -10,7 +10,8 @@ export interface MockOptions {
 }
 
 const MOCK_ACCOUNT = "111122223333";
-const digestOf = (repository: string, tag: string) => `sha256:${createHash("sha256").update(`${repository}:${tag}`).digest("hex")}`;
+const digestOf = (repository: string, tag: string) =>
+  `sha256:${createHash("sha256").update(`${repository}:${tag}`).digest("hex")}`;
 const short = (s: string) => createHash("sha1").update(s).digest("hex").slice(0, 8);
 
 /**
@@ -19,7 +20,8 @@ const short = (s: string) => createHash("sha1").update(s).digest("hex").slice(0,
  */
 export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
   const { region } = opts;
-  const repoUrl = (registryId: string, name: string) => `${registryId}.dkr.ecr.${region}.amazonaws.com/${name}`;
+  const repoUrl = (registryId: string, name: string) =>
+    `${registryId}.dkr.ecr.${region}.amazonaws.com/${name}`;
   return {
     newResource(args) {
       const { type, name, inputs } = args;
@@ -28,7 +30,8 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
       switch (type) {
         case "awsx:ec2:Vpc": {
           const azs = Number(inputs.numberOfAvailabilityZones ?? 3);
-          const subnets = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${kind}-${short(name)}${i}`);
+          const subnets = (kind: string) =>
+            Array.from({ length: azs }, (_, i) => `subnet-${kind}-${short(name)}${i}`);
           const nats = inputs.natGateways?.strategy === "OnePerAz" ? azs : 1;
           return {
             id,
@@ -48,8 +51,15 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
           const kubeconfig = {
             apiVersion: "v1",
             kind: "Config",
-            clusters: [{ name: clusterName, cluster: { server: `https://${short(clusterName)}.eks.amazonaws.com` } }],
-            users: [{ name: "aws", user: { exec: { command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName] } } }],
+            clusters: [
+              { name: clusterName, cluster: { server: `https://${short(clusterName)}.eks.amazonaws.com` } },
+            ],
+            users: [
+              {
+                name: "aws",
+                user: { exec: { command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName] } },
+              },
+            ],
           };
           return {
             id,
@@ -57,7 +67,11 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
               ...inputs,
               kubeconfig,
               kubeconfigJson: JSON.stringify(kubeconfig),
-              eksCluster: { name: clusterName, arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT}:cluster/${clusterName}`, version: inputs.version },
+              eksCluster: {
+                name: clusterName,
+                arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT}:cluster/${clusterName}`,
+                version: inputs.version,
+              },
               core: { cluster: { name: clusterName } },
               oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${issuer}`,
               oidcProviderUrl: `https://${issuer}`,
@@ -70,7 +84,27 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
         case "eks:index:ManagedNodeGroup":
           return { id, state: { ...inputs, nodeGroup: { nodeGroupName: name, arn } } };
         case "aws:ecr/repository:Repository":
-          return { id, state: { ...inputs, arn, registryId: MOCK_ACCOUNT, repositoryUrl: repoUrl(MOCK_ACCOUNT, inputs.name) } };
+          return {
+            id,
+            state: {
+              ...inputs,
+              arn,
+              registryId: MOCK_ACCOUNT,
+              repositoryUrl: repoUrl(MOCK_ACCOUNT, inputs.name),
+            },
+          };
+        case "aws:s3/bucket:Bucket": {
+          const bucket = inputs.bucket ?? `${name}-${short(name)}`;
+          return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+        }
+        case "aws:cloudwatch/logGroup:LogGroup":
+          return {
+            id,
+            state: {
+              ...inputs,
+              arn: `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${inputs.name ?? id}`,
+            },
+          };
         case "random:index/randomPassword:RandomPassword":
           return { id, state: { ...inputs, result: `mock-${short(name)}-password` } };
         default:
@@ -82,7 +116,12 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
       switch (token) {
         case "aws:ecr/getRepository:getRepository": {
           const registryId = inputs.registryId ?? MOCK_ACCOUNT;
-          return { name: inputs.name, registryId, repositoryUrl: repoUrl(registryId, inputs.name), arn: `arn:aws:ecr:${region}:${registryId}:repository/${inputs.name}` };
+          return {
+            name: inputs.name,
+            registryId,
+            repositoryUrl: repoUrl(registryId, inputs.name),
+            arn: `arn:aws:ecr:${region}:${registryId}:repository/${inputs.name}`,
+          };
         }
         case "aws:ecr/getImage:getImage": {
           const tag: string = inputs.imageTag;
@@ -91,7 +130,12 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
               `reading ECR Image: ImageNotFoundException: The image with imageId {imageTag:'${tag}'} does not exist within the repository with name '${inputs.repositoryName}'`,
             );
           }
-          return { imageDigest: digestOf(inputs.repositoryName, tag), imageTag: tag, imageTags: [tag], repositoryName: inputs.repositoryName };
+          return {
+            imageDigest: digestOf(inputs.repositoryName, tag),
+            imageTag: tag,
+            imageTags: [tag],
+            repositoryName: inputs.repositoryName,
+          };
         }
         case "aws:eks/getAddonVersion:getAddonVersion": {
           const minor = String(inputs.kubernetesVersion).split(".")[1];

@@ -11,7 +11,14 @@ const KEY_SETTINGS: Record<string, string[]> = {
     "enabledClusterLogTypes",
     "deletionProtection",
   ],
-  "eks:index:ManagedNodeGroup": ["capacityType", "instanceTypes", "scalingConfig.minSize", "scalingConfig.desiredSize", "scalingConfig.maxSize", "amiType"],
+  "eks:index:ManagedNodeGroup": [
+    "capacityType",
+    "instanceTypes",
+    "scalingConfig.minSize",
+    "scalingConfig.desiredSize",
+    "scalingConfig.maxSize",
+    "amiType",
+  ],
   "aws:ecr/repository:Repository": ["name", "imageTagMutability", "imageScanningConfiguration.scanOnPush"],
   "aws:eks/addon:Addon": ["addonName", "addonVersion"],
   "aws:kms/key:Key": ["enableKeyRotation"],
@@ -21,11 +28,18 @@ const KEY_SETTINGS: Record<string, string[]> = {
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": ["namespace", "serviceAccount"],
   "kubernetes:helm.sh/v3:Release": ["chart", "version", "namespace", "timeout"],
   "kubernetes:storage.k8s.io/v1:StorageClass": ["metadata.name", "parameters.type"],
+  "kubernetes:core/v1:Namespace": ["metadata.name"],
+  "kubernetes:core/v1:Secret": ["metadata.namespace", "metadata.name"],
   "pulumi:providers:aws": ["region"],
 };
 
 export function get(obj: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+      obj,
+    );
 }
 
 export const isSecret = (v: unknown): v is { [SECRET]: unknown } =>
@@ -43,7 +57,8 @@ export function show(v: unknown): string {
 export function mask(v: unknown): unknown {
   if (isSecret(v)) return SECRET;
   if (Array.isArray(v)) return v.map(mask);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mask(x)]));
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mask(x)]));
   return v;
 }
 
@@ -60,7 +75,9 @@ export const nameOf = (urn: string | undefined) => (urn ? urn.split("::").pop()!
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n");
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  "))
+    .join("\n");
 }
 
 export function resourceTable(resources: RecordedResource[]): string {

@@ -1,0 +1,287 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PostgresSettings } from "../../config";
+import type { Cluster } from "../cluster";
+import { CHARTS, POSTGRES_MAJOR } from "../versions";
+import { STORAGE_CLASS, irsaRole, release, resourcesOf } from "./common";
+import type { Storage } from "./storage";
+
+export interface PostgresArgs {
+  cluster: Cluster;
+  storage: Storage;
+  clusterName: string;
+  region: string;
+  isProd: boolean;
+  settings: PostgresSettings;
+  /** The application's namespace: CloudNativePG writes the app Secret next to the database, where pods can mount it. */
+  namespace: string;
+  /** The prometheus-operator CRDs release: the cluster chart creates a PodMonitor and a PrometheusRule. */
+  crds: pulumi.Resource;
+}
+
+const OPERATOR_NAMESPACE = "cnpg-system";
+/** fullnameOverride of the cluster chart: the Cluster, its Services, Secrets and ServiceAccount derive from it. */
+const CLUSTER = "postgres";
+const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+
+/**
+ * Postgres on CloudNativePG: the operator, then one cluster (superuser off, an app database and owner). With
+ * backups on: an encrypted, versioned, private S3 bucket, an IRSA role for the cluster's ServiceAccount, and the
+ * barman-cloud plugin (with cert-manager, which it needs) for scheduled backups and WAL archiving.
+ */
+export class Postgres extends pulumi.ComponentResource {
+  /** The CloudNativePG Cluster's name (pod label cnpg.io/cluster). */
+  readonly clusterName = CLUSTER;
+  readonly namespace: string;
+  /** Secret with username, password, host, port, dbname and uri for the app owner (kubernetes.io/basic-auth). */
+  readonly appSecretName = `${CLUSTER}-app`;
+  /** The read-write Service (always the primary), port 5432. */
+  readonly serviceHost: string;
+  /** The cluster release: consumers of the app Secret depend on it. */
+  readonly release: k8s.helm.v3.Release;
+  readonly backupBucket?: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:addons:Postgres", name, {}, opts);
+    const { cluster, settings: s, isProd } = args;
+    const k8sOpts = { parent: this, provider: cluster.provider };
+    this.namespace = args.namespace;
+    this.serviceHost = `${CLUSTER}-rw.${args.namespace}.svc`;
+
+    const operator = release(
+      {
+        name: "cloudnative-pg",
+        pin: CHARTS.cloudnativePg,
+        namespace: OPERATOR_NAMESPACE,
+        timeout: 300,
+        values: {
+          crds: { create: true },
+          resources: resourcesOf({ cpu: "100m", memory: "256Mi" }),
+          monitoring: {
+            podMonitorEnabled: true,
+            grafanaDashboard: { create: true },
+          },
+        },
+      },
+      { ...k8sOpts, dependsOn: [...cluster.workloadsReady, args.crds] },
+    );
+
+    const b = s.backups;
+    let backupValues: Record<string, unknown> = { enabled: false };
+    let serviceAccountTemplate: Record<string, unknown> | undefined;
+    const backupDeps: pulumi.Resource[] = [];
+    if (b.enabled) {
+      const bucket = this.bucket(name, b.retentionDays, isProd);
+      this.backupBucket = bucket.bucket;
+      const { role, grants } = irsaRole(
+        `${name}-backup`,
+        {
+          oidcProviderArn: cluster.oidcProviderArn,
+          oidcProviderUrl: cluster.oidcProviderUrl,
+          namespace: args.namespace,
+          // CloudNativePG runs the instances (and the plugin sidecar) as a ServiceAccount named after the cluster.
+          serviceAccount: CLUSTER,
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+                Resource: bucket.arn,
+              },
+              {
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                Resource: pulumi.interpolate`${bucket.arn}/*`,
+              },
+            ],
+          }),
+        },
+        this,
+      );
+      serviceAccountTemplate = {
+        metadata: { annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      };
+
+      // The plugin issues its TLS certificates through cert-manager, and must live in the operator's namespace.
+      const certManager = release(
+        {
+          name: "cert-manager",
+          pin: CHARTS.certManager,
+          namespace: "cert-manager",
+          timeout: 300,
+          values: {
+            crds: { enabled: true, keep: true },
+            resources: resourcesOf({ cpu: "10m", memory: "128Mi" }),
+            webhook: { resources: resourcesOf({ cpu: "10m", memory: "64Mi" }) },
+            cainjector: {
+              resources: resourcesOf({ cpu: "10m", memory: "128Mi" }),
+            },
+            // The release completes only once Issuers and Certificates can be created.
+            startupapicheck: { enabled: true },
+            prometheus: { enabled: true, servicemonitor: { enabled: true } },
+          },
+        },
+        { ...k8sOpts, dependsOn: [...cluster.workloadsReady, args.crds] },
+      );
+      const plugin = release(
+        {
+          name: "plugin-barman-cloud",
+          pin: CHARTS.barmanCloudPlugin,
+          namespace: OPERATOR_NAMESPACE,
+          timeout: 300,
+          values: {
+            crds: { create: true },
+            resources: resourcesOf({ cpu: "50m", memory: "128Mi" }),
+          },
+        },
+        {
+          ...k8sOpts,
+          dependsOn: [...cluster.workloadsReady, operator, certManager],
+        },
+      );
+      backupDeps.push(plugin, ...grants);
+
+      const schedule = {
+        name: "daily",
+        schedule: b.schedule,
+        backupOwnerReference: "self",
+        method: "plugin",
+      };
+      backupValues = {
+        enabled: true,
+        method: "plugin",
+        pluginConfiguration: { name: BARMAN_PLUGIN },
+        provider: "s3",
+        s3: {
+          region: args.region,
+          bucket: bucket.bucket,
+          path: `/${CLUSTER}`,
+          inheritFromIAMRole: true,
+        },
+        retentionPolicy: `${b.retentionDays}d`,
+        // Helm replaces lists whole: the chart's default entry (method barmanObjectStore) must not survive.
+        scheduledBackups: [{ ...schedule, pluginConfiguration: { name: BARMAN_PLUGIN } }],
+      };
+    }
+
+    this.release = release(
+      {
+        name: CLUSTER,
+        pin: CHARTS.postgresCluster,
+        namespace: args.namespace,
+        // The operator creates the pods after Helm returns; Helm waits only for the Cluster object.
+        timeout: 600,
+        values: {
+          fullnameOverride: CLUSTER,
+          version: { postgresql: POSTGRES_MAJOR },
+          cluster: {
+            instances: s.instances,
+            storage: { size: `${s.storageGiB}Gi`, storageClass: STORAGE_CLASS },
+            enableSuperuserAccess: false,
+            initdb: { database: s.database, owner: s.owner },
+            // Requests equal limits: Guaranteed QoS, the last to be evicted.
+            resources: { requests: s.resources, limits: s.resources },
+            // A PodDisruptionBudget on a single instance would block every node drain.
+            enablePDB: s.instances > 1,
+            monitoring: {
+              enabled: true,
+              podMonitor: { enabled: true },
+              prometheusRule: { enabled: true },
+            },
+            ...(serviceAccountTemplate ? { serviceAccountTemplate } : {}),
+          },
+          backups: backupValues,
+        },
+      },
+      {
+        ...k8sOpts,
+        dependsOn: [...cluster.workloadsReady, args.crds, args.storage.storageClass, operator, ...backupDeps],
+        protect: isProd,
+        retainOnDelete: isProd,
+      },
+    );
+    this.registerOutputs({
+      namespace: this.namespace,
+      appSecretName: this.appSecretName,
+      serviceHost: this.serviceHost,
+      backupBucket: this.backupBucket,
+    });
+  }
+
+  /** Private, encrypted, versioned; old versions expire after the retention window, TLS only. */
+  private bucket(name: string, retentionDays: number, isProd: boolean): aws.s3.Bucket {
+    const opts = { parent: this };
+    const bucket = new aws.s3.Bucket(
+      `${name}-backups`,
+      { forceDestroy: !isProd },
+      { ...opts, protect: isProd, retainOnDelete: isProd },
+    );
+    // SSE-S3, as barman-cloud requests it on upload (the chart's wal/data encryption default, AES256).
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-backups`,
+      {
+        bucket: bucket.bucket,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      opts,
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-backups`,
+      { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
+      opts,
+    );
+    const block = new aws.s3.BucketPublicAccessBlock(
+      `${name}-backups`,
+      {
+        bucket: bucket.bucket,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      opts,
+    );
+    // Barman deletes backups past the retention policy itself; the lifecycle removes what versioning keeps of them.
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-backups`,
+      {
+        bucket: bucket.bucket,
+        rules: [
+          {
+            id: "expire-deleted-backups",
+            status: "Enabled",
+            filter: { prefix: "" },
+            noncurrentVersionExpiration: { noncurrentDays: retentionDays },
+            expiration: { expiredObjectDeleteMarker: true },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
+        ],
+      },
+      opts,
+    );
+    new aws.s3.BucketPolicy(
+      `${name}-backups`,
+      {
+        bucket: bucket.bucket,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
+      },
+      // S3 applies one bucket configuration change at a time; in parallel they fail with OperationAborted.
+      { ...opts, dependsOn: [block] },
+    );
+    return bucket;
+  }
+}

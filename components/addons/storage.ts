@@ -1,0 +1,63 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Cluster } from "../cluster";
+import { STORAGE_CLASS, podIdentityRole } from "./common";
+
+export interface StorageArgs {
+  cluster: Cluster;
+}
+
+const EBS_CSI_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicyV2";
+/** The driver's controller ServiceAccount, created by the managed add-on. */
+const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
+
+/**
+ * Block storage: the EBS CSI driver (EKS managed add-on, IAM through Pod Identity) and the default gp3
+ * StorageClass. EKS no longer creates a default class; without one every PVC stays Pending.
+ */
+export class Storage extends pulumi.ComponentResource {
+  readonly storageClassName: string = STORAGE_CLASS;
+  /** Releases with PVCs depend on this. */
+  readonly storageClass: k8s.storage.v1.StorageClass;
+
+  constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:addons:Storage", name, {}, opts);
+    const { cluster } = args;
+
+    // V2 limits the driver to volumes and snapshots it tagged itself (dynamic provisioning).
+    const { role, grants } = podIdentityRole(
+      `${name}-ebs-csi`,
+      { managedPolicyArns: [EBS_CSI_POLICY] },
+      this,
+    );
+    // The add-on's own association (not a separate one): the add-on replaces it on upgrade, and the controller
+    // reports healthy only with nodes to run on and the pod-identity agent to get credentials from.
+    const driver = cluster.addon(name, "aws-ebs-csi-driver", [...cluster.workloadsReady, ...grants], {
+      podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT }],
+    });
+
+    this.storageClass = new k8s.storage.v1.StorageClass(
+      name,
+      {
+        metadata: {
+          name: STORAGE_CLASS,
+          annotations: {
+            "storageclass.kubernetes.io/is-default-class": "true",
+          },
+        },
+        provisioner: "ebs.csi.aws.com",
+        // Bind where the pod lands: an EBS volume lives in one zone.
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        reclaimPolicy: "Delete",
+        parameters: {
+          type: "gp3",
+          encrypted: "true",
+          "csi.storage.k8s.io/fstype": "ext4",
+        },
+      },
+      { parent: this, provider: cluster.provider, dependsOn: [driver] },
+    );
+    this.registerOutputs({ storageClassName: this.storageClassName });
+  }
+}

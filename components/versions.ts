@@ -1,0 +1,79 @@
+/**
+ * Every pinned third-party version, in one place. Each pin carries a `// renovate:` comment that the regex manager
+ * in renovate.json reads, so a bump is one reviewed pull request. Values keys differ between chart versions: a
+ * bump must re-check the keys in test/addons-values-keys.ts against the new chart's values.yaml.
+ */
+export interface ChartPin {
+  /** Helm repository URL (HTTPS). */
+  repo: string;
+  chart: string;
+  /** One exact version, never a range. */
+  version: string;
+}
+
+export const CHARTS = {
+  // Bump together with kubePrometheusStack: both carry the same prometheus-operator version.
+  // renovate: datasource=helm depName=prometheus-operator-crds registryUrl=https://prometheus-community.github.io/helm-charts
+  prometheusOperatorCrds: {
+    repo: "https://prometheus-community.github.io/helm-charts",
+    chart: "prometheus-operator-crds",
+    version: "31.0.1",
+  },
+  // renovate: datasource=helm depName=kube-prometheus-stack registryUrl=https://prometheus-community.github.io/helm-charts
+  kubePrometheusStack: {
+    repo: "https://prometheus-community.github.io/helm-charts",
+    chart: "kube-prometheus-stack",
+    version: "88.5.3",
+  },
+  // The grafana/helm-charts copy is deprecated since January 2026; grafana-community is its successor.
+  // renovate: datasource=helm depName=grafana registryUrl=https://grafana-community.github.io/helm-charts
+  grafana: {
+    repo: "https://grafana-community.github.io/helm-charts",
+    chart: "grafana",
+    version: "12.11.1",
+  },
+  // renovate: datasource=helm depName=fluent-bit registryUrl=https://fluent.github.io/helm-charts
+  fluentBit: {
+    repo: "https://fluent.github.io/helm-charts",
+    chart: "fluent-bit",
+    version: "0.58.1",
+  },
+  // CloudNativePG 1.30.0: includes the CVE-2026-44477 fix (1.29.1+).
+  // renovate: datasource=helm depName=cloudnative-pg registryUrl=https://cloudnative-pg.github.io/charts
+  cloudnativePg: {
+    repo: "https://cloudnative-pg.github.io/charts",
+    chart: "cloudnative-pg",
+    version: "0.29.0",
+  },
+  // renovate: datasource=helm depName=cluster registryUrl=https://cloudnative-pg.github.io/charts
+  postgresCluster: {
+    repo: "https://cloudnative-pg.github.io/charts",
+    chart: "cluster",
+    version: "0.8.1",
+  },
+  // renovate: datasource=helm depName=plugin-barman-cloud registryUrl=https://cloudnative-pg.github.io/charts
+  barmanCloudPlugin: {
+    repo: "https://cloudnative-pg.github.io/charts",
+    chart: "plugin-barman-cloud",
+    version: "0.7.0",
+  },
+  // The chart version carries the leading "v".
+  // renovate: datasource=helm depName=cert-manager registryUrl=https://charts.jetstack.io
+  certManager: {
+    repo: "https://charts.jetstack.io",
+    chart: "cert-manager",
+    version: "v1.21.1",
+  },
+  // renovate: datasource=helm depName=aws-load-balancer-controller registryUrl=https://aws.github.io/eks-charts
+  awsLoadBalancerController: {
+    repo: "https://aws.github.io/eks-charts",
+    chart: "aws-load-balancer-controller",
+    version: "3.5.0",
+  },
+} as const satisfies Record<string, ChartPin>;
+
+/**
+ * Postgres major version of the CloudNativePG cluster (image ghcr.io/cloudnative-pg/postgresql:<major>; the
+ * operator rolls minor updates). A major upgrade is a migration, not a bump, so Renovate does not touch it.
+ */
+export const POSTGRES_MAJOR = "17";
