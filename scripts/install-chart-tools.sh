@@ -52,3 +52,6 @@ else
 fi
 
 echo "install-chart-tools: ready in $((SECONDS - started))s ($bin)"
+
+# --- workflow lint (deployments helper): actionlint for .github/workflows, run by test/workflows.test.ts ---
+install_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"

@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as pulumiservice from "@pulumi/pulumiservice";
+import { ENVIRONMENTS, type DeploymentsSettings, type Environment } from "./config";
+
+/**
+ * Path filters of one stack: its own stack file and the shared code/config deploy it; the other environments'
+ * stack files are excluded, so promoting an image in Pulumi.beta.yaml deploys beta only.
+ */
+export function pathFilters(env: Environment, sharedPaths: string[]): string[] {
+  const others = ENVIRONMENTS.filter((e) => e !== env).map((e) => `!Pulumi.${e}.yaml`);
+  return [`Pulumi.${env}.yaml`, ...sharedPaths, ...others];
+}
+
+/** Deployment settings of one platform stack: push-to-deploy from the branch, PR previews, OIDC to AWS. */
+export function stackDeploymentSettings(
+  env: Environment,
+  s: DeploymentsSettings,
+): pulumiservice.DeploymentSettings {
+  const stack = s.stacks[env];
+  return new pulumiservice.DeploymentSettings(
+    `${s.project}-${env}`,
+    {
+      organization: s.organization,
+      project: s.project,
+      stack: env,
+      vcs: {
+        provider: "github",
+        repository: s.repository,
+        deployCommits: stack.pushToDeploy,
+        previewPullRequests: true,
+        pullRequestTemplate: false,
+        paths: pathFilters(env, s.sharedPaths),
+      },
+      // The GitHub integration supplies the repository and its auth; only the branch and folder are set here.
+      sourceContext: { git: { branch: `refs/heads/${s.branch}`, repoDir: "." } },
+      operationContext: {
+        // Short-lived credentials per run (the role trusts this org/project/stack only); never static keys.
+        oidc: {
+          aws: {
+            roleARN: stack.roleArn,
+            sessionName: `pulumi-deployments-${s.project}-${env}`,
+            duration: s.oidc.sessionDuration,
+          },
+        },
+        // `npm ci` installs exactly the lockfile; Deployments' own install step (npm install) is skipped.
+        preRunCommands: [s.installCommand],
+        options: { skipInstallDependencies: true },
+      },
+    },
+    // The settings' identity is org/project/stack: a replacement must delete the old settings before creating
+    // the new ones, or the delete would remove what was just created.
+    { deleteBeforeReplace: true },
+  );
+}
+
+/** A stack webhook that reports the stack's deployments; its URL is secret in state and never exported. */
+export function deploymentNotifications(env: Environment, s: DeploymentsSettings): pulumiservice.Webhook {
+  return new pulumiservice.Webhook(
+    `${s.project}-${env}-deployments`,
+    {
+      active: true,
+      displayName: `${s.project}/${env} deployments`,
+      organizationName: s.organization,
+      projectName: s.project,
+      stackName: env,
+      format: s.notifications.format,
+      filters: s.notifications.events,
+      payloadUrl: pulumi.secret(s.notificationUrl),
+    },
+    // The provider's schema does not mark payloadUrl secret; keep it encrypted in the state.
+    { additionalSecretOutputs: ["payloadUrl"] },
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * GitHub Actions workflows: actionlint (pinned in scripts/chart-tools.versions) finds nothing, and every action is
+ * pinned to a full commit SHA. actionlint is installed on demand, exactly as scripts/install-chart-tools.sh does
+ * (same binary, same stamp), because unit tests run before the chart tools' install step.
+ */
+import { strict as assert } from "node:assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+const BIN = path.join(ROOT, ".tools", "bin");
+const MODULE = "github.com/rhysd/actionlint/cmd/actionlint";
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+
+function pinnedVersion(): string {
+  const text = fs.readFileSync(path.join(ROOT, "scripts", "chart-tools.versions"), "utf8");
+  const version = /^ACTIONLINT_VERSION=(\S+)$/m.exec(text)?.[1];
+  if (!version) throw new Error("ACTIONLINT_VERSION missing from scripts/chart-tools.versions");
+  return version;
+}
+
+/** Installs the pinned actionlint into .tools/bin unless that version is already there. */
+function ensureActionlint(): string {
+  const want = `${MODULE}@${pinnedVersion()}`;
+  const binary = path.join(BIN, "actionlint");
+  const stamp = path.join(BIN, ".actionlint.version");
+  if (fs.existsSync(binary) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8").trim() === want)
+    return binary;
+  fs.mkdirSync(BIN, { recursive: true });
+  execFileSync("go", ["install", "-trimpath", want], {
+    env: { ...process.env, GOBIN: BIN },
+    stdio: "inherit",
+  });
+  fs.writeFileSync(stamp, `${want}\n`);
+  return binary;
+}
+
+const workflowFiles = () =>
+  fs
+    .readdirSync(WORKFLOWS)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => path.join(WORKFLOWS, f));
+
+describe("GitHub Actions workflows", () => {
+  let actionlint: string;
+
+  before(function () {
+    this.timeout(10 * 60 * 1000); // the first `go install` downloads and builds actionlint
+    actionlint = ensureActionlint();
+  });
+
+  it("has the PR, PR-comment and prod-deploy workflows", () => {
+    const names = workflowFiles().map((f) => path.basename(f));
+    for (const name of ["pr.yml", "pr-comment.yml", "deploy-prod.yml"]) assert.ok(names.includes(name), name);
+  });
+
+  it("passes actionlint without findings", () => {
+    const result = spawnSync(actionlint, ["-no-color", ...workflowFiles()], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(result.status, 0, `actionlint:\n${result.stdout}${result.stderr}`);
+    assert.equal(result.stdout.trim(), "");
+  });
+
+  it("pins every action to a full commit SHA, with its version in a comment", () => {
+    for (const file of workflowFiles()) {
+      const uses = [...fs.readFileSync(file, "utf8").matchAll(/^\s*(?:-\s*)?uses:\s*(\S+)(.*)$/gm)];
+      for (const [, ref, rest] of uses) {
+        if (ref.startsWith("./")) continue;
+        assert.match(ref, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${path.basename(file)}: ${ref}`);
+        assert.match(rest, /#\s*v\d+\.\d+\.\d+/, `${path.basename(file)}: ${ref} needs a "# vX.Y.Z" comment`);
+      }
+    }
+  });
+
+  it("grants no permissions at workflow level; jobs ask for what they need", () => {
+    for (const file of workflowFiles()) {
+      assert.match(fs.readFileSync(file, "utf8"), /^permissions: \{\}$/m, path.basename(file));
+    }
+  });
+});
