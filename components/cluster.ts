@@ -49,7 +49,11 @@ export class Cluster extends pulumi.ComponentResource {
 
     const secretsKey = new aws.kms.Key(
       `${name}-secrets`,
-      { description: `EKS secrets envelope encryption for ${clusterName}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+      {
+        description: `EKS secrets envelope encryption for ${clusterName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      },
       { parent: this, protect: isProd },
     );
     // EKS would create this group itself with infinite retention; owning it sets retention and cleans up on destroy.
@@ -66,7 +70,11 @@ export class Cluster extends pulumi.ComponentResource {
     );
     const nodeRoleAttachments = NODE_POLICIES.map(
       (policyArn) =>
-        new aws.iam.RolePolicyAttachment(`${name}-node-${policyArn.split("/").pop()}`, { role: nodeRole.name, policyArn }, { parent: this }),
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${policyArn.split("/").pop()}`,
+          { role: nodeRole.name, policyArn },
+          { parent: this },
+        ),
     );
 
     const cluster = new eks.Cluster(
@@ -151,7 +159,12 @@ export class Cluster extends pulumi.ComponentResource {
   }
 
   /** An EKS managed add-on at its pinned version, or AWS's default version for this Kubernetes version. */
-  addon(name: string, addon: ManagedAddon, dependsOn: pulumi.Resource[], extra: Partial<aws.eks.AddonArgs> = {}): aws.eks.Addon {
+  addon(
+    name: string,
+    addon: ManagedAddon,
+    dependsOn: pulumi.Resource[],
+    extra: Partial<aws.eks.AddonArgs> = {},
+  ): aws.eks.Addon {
     return new aws.eks.Addon(
       `${name}-${addon}`,
       {
@@ -169,8 +182,9 @@ export class Cluster extends pulumi.ComponentResource {
   private addonVersion(addon: ManagedAddon): pulumi.Input<string> {
     const pinned = this.settings.addonVersions[addon];
     if (pinned) return pinned;
-    return aws.eks
-      .getAddonVersionOutput({ addonName: addon, kubernetesVersion: this.settings.version, mostRecent: false }, { parent: this })
-      .version;
+    return aws.eks.getAddonVersionOutput(
+      { addonName: addon, kubernetesVersion: this.settings.version, mostRecent: false },
+      { parent: this },
+    ).version;
   }
 }

@@ -31,7 +31,9 @@ export class Network extends pulumi.ComponentResource {
         enableDnsSupport: true,
         natGateways: {
           strategy:
-            settings.natGateways === "onePerAz" ? awsx.ec2.NatGatewayStrategy.OnePerAz : awsx.ec2.NatGatewayStrategy.Single,
+            settings.natGateways === "onePerAz"
+              ? awsx.ec2.NatGatewayStrategy.OnePerAz
+              : awsx.ec2.NatGatewayStrategy.Single,
         },
         subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
         // Private subnets get most of the space: with the VPC CNI every pod takes a VPC address.
@@ -55,7 +57,11 @@ export class Network extends pulumi.ComponentResource {
     this.privateSubnetIds = vpc.privateSubnetIds;
 
     if (settings.flowLogs.enabled) this.flowLogs(name, settings.flowLogs.retentionDays);
-    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+    });
   }
 
   /** VPC flow logs to CloudWatch Logs, for incident forensics. */
@@ -93,7 +99,13 @@ export class Network extends pulumi.ComponentResource {
     );
     new aws.ec2.FlowLog(
       `${name}-flow-logs`,
-      { vpcId: this.vpcId, trafficType: "ALL", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 60 },
+      {
+        vpcId: this.vpcId,
+        trafficType: "ALL",
+        logDestination: logGroup.arn,
+        iamRoleArn: role.arn,
+        maxAggregationInterval: 60,
+      },
       { parent: this },
     );
   }

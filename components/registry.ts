@@ -27,7 +27,10 @@ export class Registry extends pulumi.ComponentResource {
       this.repositoryName = repo.name;
       this.registryId = repo.registryId;
     } else {
-      const repo = aws.ecr.getRepositoryOutput({ name: settings.name, registryId: settings.accountId }, { parent: this });
+      const repo = aws.ecr.getRepositoryOutput(
+        { name: settings.name, registryId: settings.accountId },
+        { parent: this },
+      );
       this.repositoryUrl = repo.repositoryUrl;
       this.repositoryName = repo.name;
       this.registryId = repo.registryId;
@@ -67,7 +70,12 @@ export class Registry extends pulumi.ComponentResource {
             {
               rulePriority: 2,
               description: `Keep the last ${settings.keepReleaseImages} release images`,
-              selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: settings.keepReleaseImages },
+              selection: {
+                tagStatus: "tagged",
+                tagPatternList: ["*"],
+                countType: "imageCountMoreThan",
+                countNumber: settings.keepReleaseImages,
+              },
               action: { type: "expire" },
             },
           ],
@@ -87,7 +95,11 @@ export class Registry extends pulumi.ComponentResource {
                 Sid: "CrossAccountPull",
                 Effect: "Allow",
                 Principal: { AWS: settings.pullAccountIds.map((id) => `arn:aws:iam::${id}:root`) },
-                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                Action: [
+                  "ecr:BatchGetImage",
+                  "ecr:GetDownloadUrlForLayer",
+                  "ecr:BatchCheckLayerAvailability",
+                ],
               },
             ],
           }),

@@ -7,7 +7,12 @@ import { parse } from "yaml";
 import type { Environment, ServiceSettings } from "../config";
 
 export const CHART_DIR = path.join(__dirname, "..", "charts", "go-service");
-const APP_MODE: Record<Environment, string> = { alpha: "alpha", beta: "beta", uat: "uat", prod: "production" };
+const APP_MODE: Record<Environment, string> = {
+  alpha: "alpha",
+  beta: "beta",
+  uat: "uat",
+  prod: "production",
+};
 
 export interface GoServiceArgs {
   environment: Environment;
@@ -19,7 +24,12 @@ export interface GoServiceArgs {
   /** VPC CIDR: the ALB (target type ip) reaches pods from inside the VPC. */
   vpcCidr: string;
   /** The CloudNativePG cluster whose application Secret (`<cluster>-app`) the pods read credentials from. */
-  database: { clusterName: pulumi.Input<string>; secretName: pulumi.Input<string>; namespace: pulumi.Input<string>; ready: pulumi.Resource };
+  database: {
+    clusterName: pulumi.Input<string>;
+    secretName: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+    ready: pulumi.Resource;
+  };
   monitoringNamespace: string;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
   crds: pulumi.Resource;
@@ -39,7 +49,8 @@ export function resolveDigest(
 ): pulumi.Output<string> {
   return pulumi.all([repositoryName, registryId]).apply(async ([name, id]) => {
     try {
-      return (await aws.ecr.getImage({ repositoryName: name, registryId: id, imageTag: tag }, opts)).imageDigest;
+      return (await aws.ecr.getImage({ repositoryName: name, registryId: id, imageTag: tag }, opts))
+        .imageDigest;
     } catch (e) {
       throw new Error(
         `image tag "${tag}" was not found in ECR repository "${name}" (registry ${id}): push it from the service's CI ` +
@@ -84,21 +95,35 @@ export class GoService extends pulumi.ComponentResource {
           autoscaling: s.autoscaling,
           resources: s.resources,
           podAntiAffinity: s.podAntiAffinity,
-          topologySpread: { whenUnsatisfiable: s.podAntiAffinity === "hard" ? "DoNotSchedule" : "ScheduleAnyway" },
+          topologySpread: {
+            whenUnsatisfiable: s.podAntiAffinity === "hard" ? "DoNotSchedule" : "ScheduleAnyway",
+          },
           database: {
             secretName: args.database.secretName,
             namespace: args.database.namespace,
             podLabels: { "cnpg.io/cluster": args.database.clusterName },
           },
           serviceMonitor: { enabled: true },
-          networkPolicy: { enabled: true, ingressCidrs: [args.vpcCidr], monitoringNamespace: args.monitoringNamespace },
-          ingress: { enabled: s.ingress.enabled, scheme: s.ingress.scheme, certificateArn: s.ingress.certificateArn ?? "" },
+          networkPolicy: {
+            enabled: true,
+            ingressCidrs: [args.vpcCidr],
+            monitoringNamespace: args.monitoringNamespace,
+          },
+          ingress: {
+            enabled: s.ingress.enabled,
+            scheme: s.ingress.scheme,
+            certificateArn: s.ingress.certificateArn ?? "",
+          },
         },
       },
       {
         parent: this,
         // Only what the chart needs: the ServiceMonitor kind, the database Secret, and the controller behind its Ingress.
-        dependsOn: [args.crds, args.database.ready, ...(s.ingress.enabled ? [args.loadBalancerController] : [])],
+        dependsOn: [
+          args.crds,
+          args.database.ready,
+          ...(s.ingress.enabled ? [args.loadBalancerController] : []),
+        ],
       },
     );
     this.registerOutputs({ imageTag: this.imageTag, imageDigest: this.imageDigest, url: this.url });

@@ -3,7 +3,9 @@ import type { z } from "zod";
 /** Every config problem of a stack at once, each naming the file, the full key, what was found and what is allowed. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -16,7 +18,10 @@ export function keyOf(namespace: string, path: Path): string {
 }
 
 export function valueAt(data: unknown, path: Path): unknown {
-  return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as never)[k as never] : undefined), data);
+  return path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === "object" ? (v as never)[k as never] : undefined),
+    data,
+  );
 }
 
 export function describe(value: unknown): string {
@@ -66,14 +71,20 @@ export function formatIssues(
       const allowed = allowedKeys(schema, issue.path);
       for (const k of issue.keys) {
         const path = [...issue.path, k];
-        lines.push(`${fileFor(path)}: ${keyOf(namespace, path)}: unknown key; allowed keys: ${allowed.join(", ")}`);
+        lines.push(
+          `${fileFor(path)}: ${keyOf(namespace, path)}: unknown key; allowed keys: ${allowed.join(", ")}`,
+        );
       }
       continue;
     }
     const found = valueAt(data, issue.path);
     const detail =
-      issue.code === "invalid_type" ? `expected ${issue.expected === "int" ? "a whole number" : issue.expected}` : issue.message;
-    lines.push(`${fileFor(issue.path)}: ${keyOf(namespace, issue.path)}: found ${describe(found)}; ${detail}`);
+      issue.code === "invalid_type"
+        ? `expected ${issue.expected === "int" ? "a whole number" : issue.expected}`
+        : issue.message;
+    lines.push(
+      `${fileFor(issue.path)}: ${keyOf(namespace, issue.path)}: found ${describe(found)}; ${detail}`,
+    );
   }
   return lines;
 }

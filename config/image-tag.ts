@@ -3,9 +3,11 @@
  * optionally prefixed with "v". Docker tags cannot carry semver build metadata ("+…").
  * Shared by the config model and the promotion script, so both accept exactly the same tags.
  */
-export const IMAGE_TAG_PATTERN = /^(?:[0-9a-f]{7,40}|v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)$/;
+export const IMAGE_TAG_PATTERN =
+  /^(?:[0-9a-f]{7,40}|v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)$/;
 
-export const IMAGE_TAG_RULE = "a git SHA of 7–40 lowercase hex characters, or a semver release such as 1.4.2 or v1.4.2-rc.1";
+export const IMAGE_TAG_RULE =
+  "a git SHA of 7–40 lowercase hex characters, or a semver release such as 1.4.2 or v1.4.2-rc.1";
 
 export function isImageTag(tag: string): boolean {
   return IMAGE_TAG_PATTERN.test(tag);

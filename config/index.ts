@@ -43,17 +43,22 @@ export function resolveSettings(
     if (k.startsWith(prefix)) given[k.slice(prefix.length)] = parseRaw(k.slice(prefix.length), v);
   }
   const base: Record<string, unknown> = {};
-  for (const [k, e] of Object.entries(defaults)) if (k.startsWith(prefix)) base[k.slice(prefix.length)] = e.value;
+  for (const [k, e] of Object.entries(defaults))
+    if (k.startsWith(prefix)) base[k.slice(prefix.length)] = e.value;
   const merged = deepMerge(base, given) as Record<string, unknown>;
 
   const problems: string[] = [];
   const environment = ENVIRONMENTS.find((e) => e === stack);
   if (!environment) {
-    problems.push(`${stackFile}: stack "${stack}": the stack name is the environment; allowed: ${ENVIRONMENTS.join(", ")}`);
+    problems.push(
+      `${stackFile}: stack "${stack}": the stack name is the environment; allowed: ${ENVIRONMENTS.join(", ")}`,
+    );
   }
   const region = raw["aws:region"];
   if (!region || !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
-    problems.push(`${stackFile}: aws:region: found ${JSON.stringify(region ?? null)}; allowed: an AWS region such as us-east-1`);
+    problems.push(
+      `${stackFile}: aws:region: found ${JSON.stringify(region ?? null)}; allowed: an AWS region such as us-east-1`,
+    );
   }
   const schema = platformSchema.superRefine((s, ctx) => {
     if (environment === "prod") prodRules(s, ctx);
@@ -66,7 +71,14 @@ export function resolveSettings(
     problems.push(...formatIssues(result.error.issues, merged, platformSchema, PROJECT, fileFor));
   }
   if (problems.length > 0 || !result.success || !environment) throw new ConfigError(problems);
-  return { ...result.data, stack, environment, isProd: environment === "prod", region: region!, project: PROJECT };
+  return {
+    ...result.data,
+    stack,
+    environment,
+    isProd: environment === "prod",
+    region: region!,
+    project: PROJECT,
+  };
 }
 
 /** The running stack's settings; throws ConfigError (every problem at once) before any resource is created. */

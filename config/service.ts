@@ -9,10 +9,19 @@ export const serviceSchema = z
   .object({
     /** Off only while bootstrapping the registry owner, before CI has pushed a first image. */
     enabled: z.boolean("expected true or false"),
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "allowed: a Kubernetes namespace name"),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "allowed: a Kubernetes namespace name"),
     appUrl: z
-      .url({ protocol: /^https$/, hostname: z.regexes.domain, error: "allowed: an https URL such as https://api.example.com" })
-      .refine((u) => new URL(u).pathname === "/", "allowed: a URL without a path (the Ingress serves the whole host)"),
+      .url({
+        protocol: /^https$/,
+        hostname: z.regexes.domain,
+        error: "allowed: an https URL such as https://api.example.com",
+      })
+      .refine(
+        (u) => new URL(u).pathname === "/",
+        "allowed: a URL without a path (the Ingress serves the whole host)",
+      ),
     logLevel: z.enum(["debug", "info", "warn", "error"], "allowed: debug | info | warn | error"),
     replicas: positiveInt,
     autoscaling: z
@@ -23,7 +32,10 @@ export const serviceSchema = z
         targetCPUUtilizationPercentage: z.int().min(10, "allowed: 10 to 100").max(100, "allowed: 10 to 100"),
       })
       .strict()
-      .refine((a) => a.maxReplicas >= a.minReplicas, { path: ["maxReplicas"], message: "allowed: at least minReplicas" }),
+      .refine((a) => a.maxReplicas >= a.minReplicas, {
+        path: ["maxReplicas"],
+        message: "allowed: at least minReplicas",
+      }),
     resources: z
       .object({
         requests: z.object({ cpu, memory }).strict(),
@@ -49,10 +61,15 @@ export type ServiceSettings = z.infer<typeof serviceSchema>;
 /** Prod runs at least two replicas on separate nodes, so a node drain or zone loss never takes it down. */
 export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void {
   const must = (ok: boolean, path: string[], message: string) => {
-    if (!ok) ctx.addIssue({ code: "custom", path: ["service", ...path], message: `allowed in prod: ${message}` });
+    if (!ok)
+      ctx.addIssue({ code: "custom", path: ["service", ...path], message: `allowed in prod: ${message}` });
   };
   must(s.enabled, ["enabled"], "true");
   must(s.replicas >= 2, ["replicas"], "at least 2");
-  must(!s.autoscaling.enabled || s.autoscaling.minReplicas >= 2, ["autoscaling", "minReplicas"], "at least 2");
+  must(
+    !s.autoscaling.enabled || s.autoscaling.minReplicas >= 2,
+    ["autoscaling", "minReplicas"],
+    "at least 2",
+  );
   must(s.podAntiAffinity === "hard", ["podAntiAffinity"], "hard");
 }

@@ -13,7 +13,14 @@ import { evaluateStack } from "./lib/evaluate";
 import { table } from "./lib/summary";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/awsx", "@pulumi/eks", "@pulumi/kubernetes", "@pulumi/random"];
+const SDKS = [
+  "@pulumi/pulumi",
+  "@pulumi/aws",
+  "@pulumi/awsx",
+  "@pulumi/eks",
+  "@pulumi/kubernetes",
+  "@pulumi/random",
+];
 const TARGETS = { evaluation: 1.5, criticalPath: 1.1, cost: 1.25 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -33,7 +40,20 @@ async function evalMs(stack: string): Promise<number> {
 
 async function main(): Promise<void> {
   await evaluateStack("alpha"); // warm the transpile cache, as every later run finds it
-  const rows = [["STACK", "EVAL (median ms)", "FLOOR (median ms)", "RATIO", "CRITICAL PATH", "FLOOR", "RATIO", "COST/MONTH", "FLOOR", "RATIO"]];
+  const rows = [
+    [
+      "STACK",
+      "EVAL (median ms)",
+      "FLOOR (median ms)",
+      "RATIO",
+      "CRITICAL PATH",
+      "FLOOR",
+      "RATIO",
+      "COST/MONTH",
+      "FLOOR",
+      "RATIO",
+    ],
+  ];
   let missed = false;
   for (const stack of ENVIRONMENTS) {
     const evals: number[] = [];

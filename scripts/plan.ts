@@ -24,7 +24,8 @@ function printPlan(e: Evaluation): void {
   console.log(`\n## Resources (${e.resources.length}, ${protectedCount} protected)\n`);
   console.log(resourceTable(e.resources));
   console.log("\n## Outputs\n");
-  for (const [k, o] of Object.entries(e.outputs)) console.log(`${k}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
+  for (const [k, o] of Object.entries(e.outputs))
+    console.log(`${k}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
   console.log("\n## Cost\n");
   console.log(renderCost(estimateCost(e)));
   console.log("\n## Deployment critical path\n");
@@ -50,7 +51,10 @@ async function main(): Promise<void> {
   if (ref) {
     const base = checkoutRef(ref);
     try {
-      const [before, after] = await Promise.all([evaluateStack(stack, { dir: base.dir }), evaluateStack(stack)]);
+      const [before, after] = await Promise.all([
+        evaluateStack(stack, { dir: base.dir }),
+        evaluateStack(stack),
+      ]);
       if (after.error) failed(after, "working tree");
       // A base that did not evaluate (say, before the stack existed) diffs as empty.
       const empty: Evaluation = { stack, config: {}, resources: [], outputs: {} };

@@ -9,7 +9,8 @@ import { deepMerge } from "../config/merge";
 function raw(stack: string, patch: Record<string, unknown> = {}, fromStack = stack): Record<string, string> {
   const merged = mergeLikeCli(fromStack);
   const out: Record<string, string> = {};
-  for (const [k, e] of Object.entries(merged)) out[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
+  for (const [k, e] of Object.entries(merged))
+    out[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
   const stackFile = readStackConfig(fromStack);
   for (const [k, v] of Object.entries(patch)) {
     const base = stackFile[k]?.value;
@@ -60,11 +61,13 @@ describe("config model", () => {
     const repeats: string[] = [];
     const walk = (stackValue: unknown, defaultValue: unknown, key: string) => {
       if (stackValue !== null && typeof stackValue === "object" && !Array.isArray(stackValue)) {
-        for (const [k, v] of Object.entries(stackValue)) walk(v, (defaultValue as Record<string, unknown> | undefined)?.[k], `${key}.${k}`);
+        for (const [k, v] of Object.entries(stackValue))
+          walk(v, (defaultValue as Record<string, unknown> | undefined)?.[k], `${key}.${k}`);
       } else if (JSON.stringify(stackValue) === JSON.stringify(defaultValue)) repeats.push(key);
     };
     for (const stack of ENVIRONMENTS) {
-      for (const [k, e] of Object.entries(readStackConfig(stack))) walk(e.value, defaults[k]?.value, `Pulumi.${stack}.yaml: ${k}`);
+      for (const [k, e] of Object.entries(readStackConfig(stack)))
+        walk(e.value, defaults[k]?.value, `Pulumi.${stack}.yaml: ${k}`);
     }
     assert.deepEqual(repeats, [], "these stack values repeat the Pulumi.yaml default");
   });
@@ -72,13 +75,27 @@ describe("config model", () => {
   describe("rejects bad input, naming the file, the key, what was found and what is allowed", () => {
     it("min size greater than max size", () => {
       const [p] = problems("uat", { "platform:cluster": nodeGroup({ minSize: 5, desiredSize: 5 }) });
-      assert.match(p, /^Pulumi\.uat\.yaml: platform:cluster\.nodeGroups\.system\.minSize: found 5; allowed: at most maxSize \(4\)$/);
+      assert.match(
+        p,
+        /^Pulumi\.uat\.yaml: platform:cluster\.nodeGroups\.system\.minSize: found 5; allowed: at most maxSize \(4\)$/,
+      );
     });
 
     it("a zero or negative count", () => {
-      const ps = problems("alpha", { "platform:cluster": nodeGroup({ maxSize: 0 }), "platform:registry": { keepReleaseImages: -1 } });
-      assert.ok(ps.includes("Pulumi.alpha.yaml: platform:cluster.nodeGroups.system.maxSize: found 0; allowed: a whole number ≥ 1"), ps.join("\n"));
-      assert.ok(ps.some((p) => p.startsWith("Pulumi.alpha.yaml: platform:registry.keepReleaseImages: found -1;")), ps.join("\n"));
+      const ps = problems("alpha", {
+        "platform:cluster": nodeGroup({ maxSize: 0 }),
+        "platform:registry": { keepReleaseImages: -1 },
+      });
+      assert.ok(
+        ps.includes(
+          "Pulumi.alpha.yaml: platform:cluster.nodeGroups.system.maxSize: found 0; allowed: a whole number ≥ 1",
+        ),
+        ps.join("\n"),
+      );
+      assert.ok(
+        ps.some((p) => p.startsWith("Pulumi.alpha.yaml: platform:registry.keepReleaseImages: found -1;")),
+        ps.join("\n"),
+      );
     });
 
     it("an empty instance type list", () => {
@@ -97,7 +114,10 @@ describe("config model", () => {
 
     it("a Kubernetes version outside the supported list", () => {
       const [p] = problems("prod", { "platform:cluster": { version: "1.27" } });
-      assert.match(p, /^Pulumi\.prod\.yaml: platform:cluster\.version: found "1\.27"; allowed: one of 1\.\d\d(, 1\.\d\d)+$/);
+      assert.match(
+        p,
+        /^Pulumi\.prod\.yaml: platform:cluster\.version: found "1\.27"; allowed: one of 1\.\d\d(, 1\.\d\d)+$/,
+      );
     });
 
     it("a wrong type", () => {
@@ -106,14 +126,29 @@ describe("config model", () => {
     });
 
     it("an unknown key, nested or top-level, instead of falling back to a default", () => {
-      const ps = problems("uat", { "platform:cluster": nodeGroup({ minSzie: 1 }), "platform:imageTga": "abc1234" });
-      assert.ok(ps.some((p) => /^Pulumi\.uat\.yaml: platform:cluster\.nodeGroups\.system\.minSzie: unknown key; allowed keys: .*minSize/.test(p)), ps.join("\n"));
-      assert.ok(ps.some((p) => /^Pulumi\.uat\.yaml: platform:imageTga: unknown key; allowed keys: imageTag,/.test(p)), ps.join("\n"));
+      const ps = problems("uat", {
+        "platform:cluster": nodeGroup({ minSzie: 1 }),
+        "platform:imageTga": "abc1234",
+      });
+      assert.ok(
+        ps.some((p) =>
+          /^Pulumi\.uat\.yaml: platform:cluster\.nodeGroups\.system\.minSzie: unknown key; allowed keys: .*minSize/.test(
+            p,
+          ),
+        ),
+        ps.join("\n"),
+      );
+      assert.ok(
+        ps.some((p) => /^Pulumi\.uat\.yaml: platform:imageTga: unknown key; allowed keys: imageTag,/.test(p)),
+        ps.join("\n"),
+      );
     });
 
     it("an environment that is not one of the four", () => {
       const ps = problems("dev", {}, "alpha");
-      assert.deepEqual(ps, ['Pulumi.dev.yaml: stack "dev": the stack name is the environment; allowed: alpha, beta, uat, prod']);
+      assert.deepEqual(ps, [
+        'Pulumi.dev.yaml: stack "dev": the stack name is the environment; allowed: alpha, beta, uat, prod',
+      ]);
     });
 
     for (const tag of ["latest", "", "main", "4F2A9C1", "1.2", "v1.2.3+build.7"]) {
@@ -127,7 +162,11 @@ describe("config model", () => {
 
     it("service settings: replicas, autoscaling bounds, URL", () => {
       const ps = problems("uat", {
-        "platform:service": { replicas: 0, autoscaling: { minReplicas: 5, maxReplicas: 3 }, appUrl: "http://api.uat.example.com" },
+        "platform:service": {
+          replicas: 0,
+          autoscaling: { minReplicas: 5, maxReplicas: 3 },
+          appUrl: "http://api.uat.example.com",
+        },
       });
       assert.deepEqual(ps.sort(), [
         'Pulumi.uat.yaml: platform:service.appUrl: found "http://api.uat.example.com"; allowed: an https URL such as https://api.example.com',
@@ -147,12 +186,20 @@ describe("config model", () => {
 
     it("prod-only rules: on-demand nodes, three per zone, no open endpoint", () => {
       const ps = problems("prod", {
-        "platform:cluster": { publicAccessCidrs: ["0.0.0.0/0"], ...nodeGroup({ capacityType: "SPOT", instanceTypes: ["m6i.large", "m5.large"], minSize: 2, desiredSize: 2 }) },
+        "platform:cluster": {
+          publicAccessCidrs: ["0.0.0.0/0"],
+          ...nodeGroup({
+            capacityType: "SPOT",
+            instanceTypes: ["m6i.large", "m5.large"],
+            minSize: 2,
+            desiredSize: 2,
+          }),
+        },
       });
       assert.deepEqual(ps.sort(), [
-        "Pulumi.prod.yaml: platform:cluster.nodeGroups.system.capacityType: found \"SPOT\"; allowed in prod: ON_DEMAND",
+        'Pulumi.prod.yaml: platform:cluster.nodeGroups.system.capacityType: found "SPOT"; allowed in prod: ON_DEMAND',
         "Pulumi.prod.yaml: platform:cluster.nodeGroups.system.minSize: found 2; allowed in prod: at least 3 (one node per zone)",
-        "Pulumi.prod.yaml: platform:cluster.publicAccessCidrs: found [\"0.0.0.0/0\"]; allowed in prod: an allow-list without 0.0.0.0/0",
+        'Pulumi.prod.yaml: platform:cluster.publicAccessCidrs: found ["0.0.0.0/0"]; allowed in prod: an allow-list without 0.0.0.0/0',
       ]);
     });
 
@@ -160,10 +207,16 @@ describe("config model", () => {
       const r = raw("alpha");
       const defaults = readProjectConfig()["platform:cluster"].value as Record<string, unknown>;
       // A bad project default for a key the stack file does not set.
-      const bad = { ...readProjectConfig(), "platform:cluster": { value: { ...defaults, logRetentionDays: 8 }, secret: false } };
+      const bad = {
+        ...readProjectConfig(),
+        "platform:cluster": { value: { ...defaults, logRetentionDays: 8 }, secret: false },
+      };
       assert.throws(
         () => resolveSettings("alpha", r, bad),
-        (e: ConfigError) => e.problems.includes("Pulumi.yaml: platform:cluster.logRetentionDays: found 8; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653 (CloudWatch Logs retention periods)"),
+        (e: ConfigError) =>
+          e.problems.includes(
+            "Pulumi.yaml: platform:cluster.logRetentionDays: found 8; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653 (CloudWatch Logs retention periods)",
+          ),
       );
     });
   });

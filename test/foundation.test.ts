@@ -8,12 +8,22 @@ for (const stack of ENVIRONMENTS) {
     it("tags every AWS resource through one provider's default tags", async () => {
       const e = await stackOf(stack);
       const provider = one(e, AWS_PROVIDER);
-      assert.deepEqual((provider.inputs.defaultTags as any).tags, { environment: stack, project: "platform", "managed-by": "pulumi" });
+      assert.deepEqual((provider.inputs.defaultTags as any).tags, {
+        environment: stack,
+        project: "platform",
+        "managed-by": "pulumi",
+      });
       for (const r of e.resources.filter((r) => r.type.startsWith("aws:") && r.custom)) {
-        assert.ok(r.provider?.startsWith(provider.urn), `${r.type} ${r.name} does not use the tagged provider (${r.provider})`);
+        assert.ok(
+          r.provider?.startsWith(provider.urn),
+          `${r.type} ${r.name} does not use the tagged provider (${r.provider})`,
+        );
       }
       for (const r of e.resources.filter((r) => r.remote && /^(eks|awsx):/.test(r.type))) {
-        assert.ok(r.providers.aws?.startsWith(provider.urn), `${r.type} ${r.name} does not pass the tagged provider to its children`);
+        assert.ok(
+          r.providers.aws?.startsWith(provider.urn),
+          `${r.type} ${r.name} does not pass the tagged provider to its children`,
+        );
       }
     });
 
@@ -28,7 +38,11 @@ for (const stack of ENVIRONMENTS) {
       assert.equal(spec("Public").tags["kubernetes.io/role/elb"], "1");
       assert.equal(spec("Private").tags["kubernetes.io/role/internal-elb"], "1");
       if (stack === "prod") assert.equal(vpc.numberOfAvailabilityZones, 3);
-      assert.equal(ofType(e, "aws:ec2/flowLog:FlowLog").length, stack === "prod" ? 1 : 0, "flow logs in prod only");
+      assert.equal(
+        ofType(e, "aws:ec2/flowLog:FlowLog").length,
+        stack === "prod" ? 1 : 0,
+        "flow logs in prod only",
+      );
     });
 
     it("runs EKS with API auth, encrypted secrets, control-plane logs, private nodes and an admin entry", async () => {
@@ -38,19 +52,29 @@ for (const stack of ENVIRONMENTS) {
       assert.equal(c.version, cfg.version);
       assert.equal(c.authenticationMode, "API");
       assert.equal(c.accessEntries.admin.principalArn, cfg.adminPrincipalArn);
-      assert.match(c.accessEntries.admin.accessPolicies.clusterAdmin.policyArn, /AmazonEKSClusterAdminPolicy$/);
+      assert.match(
+        c.accessEntries.admin.accessPolicies.clusterAdmin.policyArn,
+        /AmazonEKSClusterAdminPolicy$/,
+      );
       assert.equal(c.accessEntries.nodes.type, "EC2_LINUX");
       assert.match(c.encryptionConfigKeyArn, /^arn:/);
       assert.equal(one(e, "aws:kms/key:Key").inputs.enableKeyRotation, true);
       assert.deepEqual(c.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
-      assert.equal(one(e, "aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane").inputs.retentionInDays, cfg.logRetentionDays);
+      assert.equal(
+        one(e, "aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane").inputs.retentionInDays,
+        cfg.logRetentionDays,
+      );
       assert.equal(c.endpointPrivateAccess, true);
       assert.equal(c.endpointPublicAccess, cfg.endpointPublicAccess);
       if (c.endpointPublicAccess) assert.deepEqual(c.publicAccessCidrs, cfg.publicAccessCidrs);
       assert.equal(c.createOidcProvider, true);
       assert.equal(c.skipDefaultNodeGroup, true);
       assert.equal(c.nodeAssociatePublicIpAddress, false);
-      assert.equal(c.vpcCniOptions.enableNetworkPolicy, true, "NetworkPolicies are enforced only with the VPC CNI policy agent");
+      assert.equal(
+        c.vpcCniOptions.enableNetworkPolicy,
+        true,
+        "NetworkPolicies are enforced only with the VPC CNI policy agent",
+      );
     });
 
     it("installs vpc-cni, kube-proxy, pod-identity agent and coredns (after the nodes)", async () => {
@@ -61,7 +85,8 @@ for (const stack of ENVIRONMENTS) {
       const addons = ofType(e, "aws:eks/addon:Addon").map((a) => a.inputs.addonName);
       assert.ok(addons.includes("eks-pod-identity-agent"));
       const coredns = one(e, "aws:eks/addon:Addon", "cluster-coredns");
-      for (const ng of ofType(e, "eks:index:ManagedNodeGroup")) assert.ok(coredns.dependsOn.includes(ng.urn), "coredns waits for nodes");
+      for (const ng of ofType(e, "eks:index:ManagedNodeGroup"))
+        assert.ok(coredns.dependsOn.includes(ng.urn), "coredns waits for nodes");
     });
 
     it("sizes managed node groups from config: AL2023, IMDSv2, private subnets, labels", async () => {
@@ -72,7 +97,11 @@ for (const stack of ENVIRONMENTS) {
       const vpcPrivate = e.outputs.privateSubnetIds.value as string[];
       for (const [name, g] of Object.entries(groups)) {
         const ng = one(e, "eks:index:ManagedNodeGroup", `cluster-${name}`).inputs as any;
-        assert.deepEqual(ng.scalingConfig, { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize });
+        assert.deepEqual(ng.scalingConfig, {
+          minSize: g.minSize,
+          desiredSize: g.desiredSize,
+          maxSize: g.maxSize,
+        });
         assert.deepEqual(ng.instanceTypes, g.instanceTypes);
         assert.equal(ng.capacityType, g.capacityType);
         assert.match(ng.amiType, /^AL2023_/);
@@ -83,7 +112,8 @@ for (const stack of ENVIRONMENTS) {
           assert.equal(ng.capacityType, "SPOT");
           assert.ok(ng.instanceTypes.length > 1, "spot needs several instance types");
         } else assert.equal(ng.capacityType, "ON_DEMAND");
-        if (stack === "prod") assert.ok(ng.scalingConfig.minSize >= 3 && vpcPrivate.length === 3, "prod: ≥3 nodes over 3 zones");
+        if (stack === "prod")
+          assert.ok(ng.scalingConfig.minSize >= 3 && vpcPrivate.length === 3, "prod: ≥3 nodes over 3 zones");
       }
     });
 
@@ -110,24 +140,55 @@ for (const stack of ENVIRONMENTS) {
         assert.equal(i.imageTagMutability, "IMMUTABLE");
         assert.equal(i.imageScanningConfiguration.scanOnPush, true);
         assert.equal(i.encryptionConfigurations[0].encryptionType, "KMS");
-        const rules = JSON.parse(one(e, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy as string).rules;
-        assert.equal(rules.find((r: any) => r.selection.tagStatus === "untagged").selection.countNumber, reg.untaggedExpiryDays);
-        assert.equal(rules.find((r: any) => r.selection.tagStatus === "tagged").selection.countNumber, reg.keepReleaseImages);
-        const policy = JSON.parse(one(e, "aws:ecr/repositoryPolicy:RepositoryPolicy").inputs.policy as string);
-        assert.deepEqual(policy.Statement[0].Principal.AWS, reg.pullAccountIds.map((id: string) => `arn:aws:iam::${id}:root`));
+        const rules = JSON.parse(
+          one(e, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy as string,
+        ).rules;
+        assert.equal(
+          rules.find((r: any) => r.selection.tagStatus === "untagged").selection.countNumber,
+          reg.untaggedExpiryDays,
+        );
+        assert.equal(
+          rules.find((r: any) => r.selection.tagStatus === "tagged").selection.countNumber,
+          reg.keepReleaseImages,
+        );
+        const policy = JSON.parse(
+          one(e, "aws:ecr/repositoryPolicy:RepositoryPolicy").inputs.policy as string,
+        );
+        assert.deepEqual(
+          policy.Statement[0].Principal.AWS,
+          reg.pullAccountIds.map((id: string) => `arn:aws:iam::${id}:root`),
+        );
       }
-      assert.match(e.outputs.ecrRepositoryUrl.value as string, new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/${reg.name}$`));
+      assert.match(
+        e.outputs.ecrRepositoryUrl.value as string,
+        new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/${reg.name}$`),
+      );
     });
 
     it("exports the stack outputs, with the kubeconfig as a secret", async () => {
       const e = await stackOf(stack);
-      for (const k of ["environment", "region", "vpcId", "publicSubnetIds", "privateSubnetIds", "clusterName", "kubeconfig", "oidcProviderArn", "nodeRoleArn", "ecrRepositoryUrl"]) {
-        assert.ok(e.outputs[k] !== undefined && e.outputs[k].value !== "[never resolved]", `missing output ${k}`);
+      for (const k of [
+        "environment",
+        "region",
+        "vpcId",
+        "publicSubnetIds",
+        "privateSubnetIds",
+        "clusterName",
+        "kubeconfig",
+        "oidcProviderArn",
+        "nodeRoleArn",
+        "ecrRepositoryUrl",
+      ]) {
+        assert.ok(
+          e.outputs[k] !== undefined && e.outputs[k].value !== "[never resolved]",
+          `missing output ${k}`,
+        );
       }
       assert.equal(e.outputs.environment.value, stack);
       assert.equal(e.outputs.clusterName.value, `platform-${stack}`);
       assert.equal(e.outputs.kubeconfig.secret, true);
-      for (const [k, o] of Object.entries(e.outputs)) if (k !== "kubeconfig") assert.doesNotMatch(JSON.stringify(o.value), /password|token/i, k);
+      for (const [k, o] of Object.entries(e.outputs))
+        if (k !== "kubeconfig") assert.doesNotMatch(JSON.stringify(o.value), /password|token/i, k);
     });
   });
 }

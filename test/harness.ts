@@ -1,4 +1,9 @@
-import { evaluateStack, type Evaluation, type EvaluateOptions, type RecordedResource } from "../scripts/lib/evaluate";
+import {
+  evaluateStack,
+  type Evaluation,
+  type EvaluateOptions,
+  type RecordedResource,
+} from "../scripts/lib/evaluate";
 import { ENVIRONMENTS } from "../config/schema";
 
 export { ENVIRONMENTS };
@@ -24,7 +29,10 @@ export const ofType = (e: Evaluation, type: string) => e.resources.filter((r) =>
 
 export function one(e: Evaluation, type: string, name?: string): RecordedResource {
   const found = ofType(e, type).filter((r) => name === undefined || r.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""} in ${e.stack}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type}${name ? ` named ${name}` : ""} in ${e.stack}, found ${found.length}`,
+    );
   return found[0];
 }
 

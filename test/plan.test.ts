@@ -8,12 +8,17 @@ import type { Evaluation } from "../scripts/lib/types";
 
 const ROOT = path.resolve(__dirname, "..");
 const git = (dir: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir, encoding: "utf8" });
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
 
 /** A throwaway git repository holding this working tree's project files, sharing node_modules. */
 function scratchRepo(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
-  const files = git(ROOT, "ls-files", "-co", "--exclude-standard").split("\n").filter((f) => f && fs.existsSync(path.join(ROOT, f)));
+  const files = git(ROOT, "ls-files", "-co", "--exclude-standard")
+    .split("\n")
+    .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
@@ -26,10 +31,14 @@ function scratchRepo(): string {
 }
 
 function plan(dir: string, ...args: string[]) {
-  return spawnSync(process.execPath, ["-r", path.join(dir, "scripts/lib/register.js"), path.join(dir, "scripts/plan.ts"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-  });
+  return spawnSync(
+    process.execPath,
+    ["-r", path.join(dir, "scripts/lib/register.js"), path.join(dir, "scripts/plan.ts"), ...args],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
 }
 
 describe("npm run plan", function () {
@@ -51,11 +60,19 @@ describe("npm run plan", function () {
     const file = path.join(dir, "Pulumi.beta.yaml");
     const original = fs.readFileSync(file, "utf8");
     try {
-      fs.writeFileSync(file, original.replace("cidr: 10.20.0.0/16", "cidr: 10.20.0.0/99").replace("capacityType: SPOT", "capacityType: SPOTT"));
+      fs.writeFileSync(
+        file,
+        original
+          .replace("cidr: 10.20.0.0/16", "cidr: 10.20.0.0/99")
+          .replace("capacityType: SPOT", "capacityType: SPOTT"),
+      );
       const r = plan(dir, "beta");
       assert.equal(r.status, 1);
       assert.match(r.stderr, /Pulumi\.beta\.yaml: platform:network\.cidr: found "10\.20\.0\.0\/99"/);
-      assert.match(r.stderr, /Pulumi\.beta\.yaml: platform:cluster\.nodeGroups\.system\.capacityType: found "SPOTT"; allowed: ON_DEMAND \| SPOT/);
+      assert.match(
+        r.stderr,
+        /Pulumi\.beta\.yaml: platform:cluster\.nodeGroups\.system\.capacityType: found "SPOTT"; allowed: ON_DEMAND \| SPOT/,
+      );
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     } finally {
       fs.writeFileSync(file, original);
@@ -77,13 +94,19 @@ describe("npm run plan", function () {
       const r = plan(dir, "alpha", "--diff", "HEAD");
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /- `cluster\.nodeGroups\.system\.maxSize`: `3` → `6`/);
-      assert.match(r.stdout, /- `eks:index:ManagedNodeGroup` cluster-system\n  - `scalingConfig\.maxSize`: `3` → `6`/);
+      assert.match(
+        r.stdout,
+        /- `eks:index:ManagedNodeGroup` cluster-system\n  - `scalingConfig\.maxSize`: `3` → `6`/,
+      );
       assert.doesNotMatch(r.stdout, /Resources (added|removed)/);
     });
 
     it("shows a promotion as the tag change, and nothing for another environment", () => {
       const file = path.join(dir, "Pulumi.beta.yaml");
-      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("config:\n", 'config:\n  platform:imageTag: "9b1e2d3"\n'));
+      fs.writeFileSync(
+        file,
+        fs.readFileSync(file, "utf8").replace("config:\n", 'config:\n  platform:imageTag: "9b1e2d3"\n'),
+      );
       const beta = plan(dir, "beta", "--diff", "HEAD");
       assert.equal(beta.status, 0, beta.stderr);
       assert.match(beta.stdout, /- `imageTag`: `\w+` → `9b1e2d3`/);
@@ -93,7 +116,10 @@ describe("npm run plan", function () {
 
     it("compares against an older commit", () => {
       const file = path.join(dir, "Pulumi.uat.yaml");
-      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("logRetentionDays: 60", "logRetentionDays: 90"));
+      fs.writeFileSync(
+        file,
+        fs.readFileSync(file, "utf8").replace("logRetentionDays: 60", "logRetentionDays: 90"),
+      );
       git(dir, "commit", "-qam", "uat retention");
       const r = plan(dir, "uat", "--diff", "HEAD~1");
       assert.match(r.stdout, /`retentionInDays`: `60` → `90`/);
@@ -131,7 +157,11 @@ describe("plan diff rendering", () => {
   });
 
   it("says a secret changed without revealing either value", () => {
-    const text = renderDiff("alpha", "main", diffEvaluations(evaluation("old-pass", 2), evaluation("new-pass", 3)));
+    const text = renderDiff(
+      "alpha",
+      "main",
+      diffEvaluations(evaluation("old-pass", 2), evaluation("new-pass", 3)),
+    );
     assert.match(text, /`stringData\.password`: \[secret\] changed/);
     assert.match(text, /`token`: \[secret\] changed/);
     assert.match(text, /`service\.replicas`: `2` → `3`/);
@@ -139,6 +169,9 @@ describe("plan diff rendering", () => {
   });
 
   it("reports no changes for identical evaluations", () => {
-    assert.match(renderDiff("alpha", "main", diffEvaluations(evaluation("p", 2), evaluation("p", 2))), /No changes\./);
+    assert.match(
+      renderDiff("alpha", "main", diffEvaluations(evaluation("p", 2), evaluation("p", 2))),
+      /No changes\./,
+    );
   });
 });

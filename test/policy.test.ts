@@ -7,7 +7,10 @@ describe("policy pack over the real stacks", () => {
     it(`${stack} passes every policy of the pack`, async () => {
       const e = await stackOf(stack);
       const violations = checkStack(e.resources, stack);
-      assert.deepEqual(violations.map((v) => `${v.policy}: ${v.message}`), []);
+      assert.deepEqual(
+        violations.map((v) => `${v.policy}: ${v.message}`),
+        [],
+      );
     });
   }
 
@@ -15,6 +18,9 @@ describe("policy pack over the real stacks", () => {
     const e = await stackOf("prod");
     const resources = e.resources.map((r) => (r.type === "eks:index:Cluster" ? { ...r, protect: false } : r));
     const violations = checkStack(resources, "prod").filter((v) => v.enforcementLevel === "mandatory");
-    assert.ok(violations.some((v) => v.policy === "prod-protect-stateful"), JSON.stringify(violations));
+    assert.ok(
+      violations.some((v) => v.policy === "prod-protect-stateful"),
+      JSON.stringify(violations),
+    );
   });
 });

@@ -31,7 +31,11 @@ describe("npm run promote", () => {
     assert.equal(parse(after).config["platform:imageTag"], "9b1e2d3");
     const added = after.split("\n").filter((l) => !before.split("\n").includes(l));
     assert.deepEqual(added, ['  platform:imageTag: "9b1e2d3"']);
-    assert.deepEqual(before.split("\n").filter((l) => !after.split("\n").includes(l)), [], "no line removed");
+    assert.deepEqual(
+      before.split("\n").filter((l) => !after.split("\n").includes(l)),
+      [],
+      "no line removed",
+    );
   });
 
   it("copies the source stack's effective tag to the next stack, replacing only the tag line", () => {
@@ -39,7 +43,10 @@ describe("npm run promote", () => {
     const r = promote(["alpha", "beta"], dir);
     assert.equal(r.code, CHANGED);
     assert.equal(effectiveTag(dir, "beta"), "9b1e2d3");
-    fs.writeFileSync(path.join(dir, "Pulumi.beta.yaml"), read(dir, "Pulumi.beta.yaml").replace('"9b1e2d3"', '"9b1e2d3" # in flight'));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.beta.yaml"),
+      read(dir, "Pulumi.beta.yaml").replace('"9b1e2d3"', '"9b1e2d3" # in flight'),
+    );
     promote(["--tag", "1.4.0", "alpha"], dir);
     const before = read(dir, "Pulumi.beta.yaml");
     promote(["alpha", "beta"], dir);
@@ -88,7 +95,11 @@ describe("npm run promote", () => {
   });
 
   it("removes a pin that equals the shared default, and settles a finished promotion", () => {
-    for (const [from, to] of [["alpha", "beta"], ["beta", "uat"], ["uat", "prod"]]) {
+    for (const [from, to] of [
+      ["alpha", "beta"],
+      ["beta", "uat"],
+      ["uat", "prod"],
+    ]) {
       if (from === "alpha") promote(["--tag", "2.0.0", "alpha"], dir);
       assert.equal(promote([from, to], dir).code, CHANGED);
     }

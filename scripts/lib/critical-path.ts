@@ -1,4 +1,8 @@
-import { DEFAULT_DURATION_SECONDS, DURATION_SECONDS, HELM_DEFAULT_TIMEOUT_SECONDS } from "../../estimates/durations";
+import {
+  DEFAULT_DURATION_SECONDS,
+  DURATION_SECONDS,
+  HELM_DEFAULT_TIMEOUT_SECONDS,
+} from "../../estimates/durations";
 import type { RecordedResource } from "./types";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -60,7 +64,10 @@ export function criticalPath(resources: RecordedResource[]): CriticalPath {
   };
   for (const r of resources) visit(r.urn);
 
-  let last = resources.reduce<string | undefined>((a, r) => (a === undefined || finish.get(r.urn)! > finish.get(a)! ? r.urn : a), undefined);
+  let last = resources.reduce<string | undefined>(
+    (a, r) => (a === undefined || finish.get(r.urn)! > finish.get(a)! ? r.urn : a),
+    undefined,
+  );
   const chain: CriticalPath["chain"] = [];
   while (last) {
     const r = byUrn.get(last)!;
@@ -77,7 +84,10 @@ export function criticalPath(resources: RecordedResource[]): CriticalPath {
 
 export function renderCriticalPath(p: CriticalPath): string {
   const min = (s: number) => `${(s / 60).toFixed(1)} min`;
-  const lines = p.chain.map((c) => `  ${min(c.finish - c.seconds).padStart(9)} → ${min(c.finish).padStart(9)}  ${c.resource.type} ${c.resource.name}`);
+  const lines = p.chain.map(
+    (c) =>
+      `  ${min(c.finish - c.seconds).padStart(9)} → ${min(c.finish).padStart(9)}  ${c.resource.type} ${c.resource.name}`,
+  );
   return [
     `Critical path: ${min(p.seconds)} (floor ${min(p.floorSeconds)}: control plane + node group + slowest release; ratio ${(p.seconds / p.floorSeconds).toFixed(2)})`,
     ...lines,

@@ -50,7 +50,10 @@ export function diffEvaluations(before: Evaluation, after: Evaluation): StackDif
     const c = changes({ ...o.inputs, "(protect)": o.protect }, { ...r.inputs, "(protect)": r.protect });
     if (c.length > 0) changed.push({ resource: r, changes: c });
   }
-  const outputValues = (e: Evaluation) => Object.fromEntries(Object.entries(e.outputs).map(([k, o]) => [k, o.secret ? { "[secret]": o.value } : o.value]));
+  const outputValues = (e: Evaluation) =>
+    Object.fromEntries(
+      Object.entries(e.outputs).map(([k, o]) => [k, o.secret ? { "[secret]": o.value } : o.value]),
+    );
   return {
     config: changes(before.effective ?? {}, after.effective ?? {}),
     added: after.resources.filter((r) => !old.has(r.urn)),
@@ -76,9 +79,22 @@ export function renderDiff(stack: string, ref: string, d: StackDiff): string {
   const out = [`### Stack \`${stack}\`: plan diff against \`${ref}\``, ""];
   if (total === 0) return [...out, "No changes."].join("\n");
   if (d.config.length > 0) out.push("**Configuration**", "", ...d.config.map(line), "");
-  if (d.added.length > 0) out.push("**Resources added**", "", ...d.added.map((r) => `- \`${r.type}\` ${r.name}${r.parent ? ` (in ${nameOf(r.parent)})` : ""}`), "");
+  if (d.added.length > 0)
+    out.push(
+      "**Resources added**",
+      "",
+      ...d.added.map((r) => `- \`${r.type}\` ${r.name}${r.parent ? ` (in ${nameOf(r.parent)})` : ""}`),
+      "",
+    );
   if (d.removed.length > 0) {
-    out.push("**Resources removed**", "", ...d.removed.map((r) => `- \`${r.type}\` ${r.name}${r.protect ? " — protected: `pulumi up` will refuse" : ""}`), "");
+    out.push(
+      "**Resources removed**",
+      "",
+      ...d.removed.map(
+        (r) => `- \`${r.type}\` ${r.name}${r.protect ? " — protected: `pulumi up` will refuse" : ""}`,
+      ),
+      "",
+    );
   }
   if (d.changed.length > 0) {
     out.push("**Resources changed**", "");

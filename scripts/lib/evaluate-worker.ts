@@ -54,7 +54,9 @@ function providerInputs(type: string, inputs: Record<string, unknown>): Record<s
 
 async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolved]"> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"[never resolved]">((r) => (timer = setTimeout(() => r("[never resolved]"), ms)));
+  const timeout = new Promise<"[never resolved]">(
+    (r) => (timer = setTimeout(() => r("[never resolved]"), ms)),
+  );
   try {
     return await Promise.race([p, timeout]);
   } finally {
@@ -72,7 +74,8 @@ async function main(): Promise<void> {
 
   const config = mergeLikeCli(stack, projectDir);
   const raw: Record<string, string> = {};
-  for (const [k, e] of Object.entries(config)) raw[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
+  for (const [k, e] of Object.entries(config))
+    raw[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
   const secretKeys = Object.keys(config).filter((k) => config[k].secret);
   const region = raw["aws:region"] ?? "us-east-1";
 
@@ -87,8 +90,13 @@ async function main(): Promise<void> {
     register(req, (err: unknown, resp: any) => {
       if (!err) {
         const deps = new Set<string>(req.getDependenciesList());
-        req.getPropertydependenciesMap().forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
-        const inputs = providerInputs(req.getType(), decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>);
+        req
+          .getPropertydependenciesMap()
+          .forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
+        const inputs = providerInputs(
+          req.getType(),
+          decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        );
         // A resource passed as an input (e.g. the cluster to a node group) is a dependency too.
         resourceRefs(inputs).forEach((u) => deps.add(u));
         resources.push({
@@ -110,13 +118,20 @@ async function main(): Promise<void> {
     });
 
   const result: Evaluation = { stack, config: {}, resources, outputs: {} };
-  for (const [k, e] of Object.entries(config)) result.config[k] = { value: e.secret ? SECRET : e.value, secret: e.secret };
+  for (const [k, e] of Object.entries(config))
+    result.config[k] = { value: e.secret ? SECRET : e.value, secret: e.secret };
   try {
     // The checkout's own config model, so `--diff <ref>` shows the settings as that ref understood them.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { stack: _s, environment: _e, isProd: _p, region: _r, project: _j, ...platform } = require(
-      path.join(projectDir, "config"),
-    ).resolveSettings(stack, raw);
+    const model = require(path.join(projectDir, "config"));
+    const {
+      stack: _s,
+      environment: _e,
+      isProd: _p,
+      region: _r,
+      project: _j,
+      ...platform
+    } = model.resolveSettings(stack, raw);
     result.effective = platform;
   } catch {
     // Invalid config: the program below reports it.
@@ -128,7 +143,10 @@ async function main(): Promise<void> {
       if (pulumi.Output.isInstance(value)) {
         const out = value as any;
         const resolved = await settle<unknown>(out.promise(), 15000);
-        result.outputs[name] = { value: resolved, secret: (await settle<boolean>(out.isSecret, 15000)) === true };
+        result.outputs[name] = {
+          value: resolved,
+          secret: (await settle<boolean>(out.isSecret, 15000)) === true,
+        };
       } else if (name !== "default" && name !== "__esModule") {
         result.outputs[name] = { value: await value, secret: false };
       }

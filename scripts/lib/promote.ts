@@ -60,20 +60,29 @@ function writeTag(dir: string, stack: string, tag: string): void {
   } else if (!unpin) {
     const c = lines.findIndex((l) => /^config:\s*(#.*)?$/.test(l));
     if (c < 0) throw new Error(`${path.basename(file)} has no top-level config: block`);
-    const indent = lines.slice(c + 1).find((l) => /^\s+\S/.test(l))?.match(/^\s+/)?.[0] ?? "  ";
+    const indent =
+      lines
+        .slice(c + 1)
+        .find((l) => /^\s+\S/.test(l))
+        ?.match(/^\s+/)?.[0] ?? "  ";
     lines.splice(c + 1, 0, `${indent}${KEY}: ${quote(tag, '"')}`);
   }
   const text = lines.join("\n");
   const check = parse(text)?.config?.[KEY];
   if ((unpin ? undefined : tag) !== (check === undefined ? undefined : String(check))) {
-    throw new Error(`refusing to write ${path.basename(file)}: the edit would not read back as ${KEY}=${tag}`);
+    throw new Error(
+      `refusing to write ${path.basename(file)}: the edit would not read back as ${KEY}=${tag}`,
+    );
   }
   fs.writeFileSync(file, text);
 }
 
 export function promote(argv: string[], dir: string): PromoteResult {
   const messages: string[] = [];
-  const refuse = (m: string): PromoteResult => ({ code: REFUSED, messages: [...messages, `refused: ${m}`, USAGE] });
+  const refuse = (m: string): PromoteResult => ({
+    code: REFUSED,
+    messages: [...messages, `refused: ${m}`, USAGE],
+  });
   const force = argv.includes("--force");
   const settle = argv.includes("--settle");
   const tagAt = argv.indexOf("--tag");
@@ -98,8 +107,13 @@ export function promote(argv: string[], dir: string): PromoteResult {
     to = stacks[0];
     newTag = tag;
     if (to !== ENVIRONMENTS[0]) {
-      if (!force) return refuse(`a new tag enters at ${ENVIRONMENTS[0]}; pinning ${to} directly skips environments (use --force for a hotfix)`);
-      messages.push(`warning: --force: pinning ${to} to a tag that has not been through ${ENVIRONMENTS.slice(0, ENVIRONMENTS.indexOf(to as never)).join(", ")}`);
+      if (!force)
+        return refuse(
+          `a new tag enters at ${ENVIRONMENTS[0]}; pinning ${to} directly skips environments (use --force for a hotfix)`,
+        );
+      messages.push(
+        `warning: --force: pinning ${to} to a tag that has not been through ${ENVIRONMENTS.slice(0, ENVIRONMENTS.indexOf(to as never)).join(", ")}`,
+      );
     }
   } else {
     if (stacks.length !== 2) return refuse("give <from> <to>, or --tag <tag> <stack>");
@@ -107,8 +121,12 @@ export function promote(argv: string[], dir: string): PromoteResult {
     const gap = ENVIRONMENTS.indexOf(to as never) - ENVIRONMENTS.indexOf(from as never);
     if (gap <= 0) return refuse(`promotion runs ${ENVIRONMENTS.join(" → ")}; ${from} → ${to} goes backwards`);
     if (gap > 1) {
-      const skipped = ENVIRONMENTS.slice(ENVIRONMENTS.indexOf(from as never) + 1, ENVIRONMENTS.indexOf(to as never));
-      if (!force) return refuse(`${from} → ${to} skips ${skipped.join(", ")} (use --force to skip, with care)`);
+      const skipped = ENVIRONMENTS.slice(
+        ENVIRONMENTS.indexOf(from as never) + 1,
+        ENVIRONMENTS.indexOf(to as never),
+      );
+      if (!force)
+        return refuse(`${from} → ${to} skips ${skipped.join(", ")} (use --force to skip, with care)`);
       messages.push(`warning: --force: ${from} → ${to} skips ${skipped.join(", ")}`);
     }
     newTag = effectiveTag(dir, from);
@@ -123,7 +141,10 @@ export function promote(argv: string[], dir: string): PromoteResult {
   }
   writeTag(dir, to, newTag);
   messages.push(`Pulumi.${to}.yaml: ${KEY} ${old} → ${newTag}${from ? ` (from ${from})` : ""}`);
-  if (to === ENVIRONMENTS[ENVIRONMENTS.length - 1] && ENVIRONMENTS.every((s) => effectiveTag(dir, s) === newTag)) {
+  if (
+    to === ENVIRONMENTS[ENVIRONMENTS.length - 1] &&
+    ENVIRONMENTS.every((s) => effectiveTag(dir, s) === newTag)
+  ) {
     messages.push(`every stack now runs ${newTag}: after this deploys, run \`npm run promote -- --settle\``);
   }
   return { code: CHANGED, messages };
@@ -133,17 +154,33 @@ export function promote(argv: string[], dir: string): PromoteResult {
 function settleTags(dir: string): PromoteResult {
   const tags = new Set(ENVIRONMENTS.map((s) => effectiveTag(dir, s)));
   if (tags.size !== 1) {
-    return { code: REFUSED, messages: [`refused: stacks run different tags (${ENVIRONMENTS.map((s) => `${s}=${effectiveTag(dir, s)}`).join(", ")}); finish the promotion first`] };
+    return {
+      code: REFUSED,
+      messages: [
+        `refused: stacks run different tags (${ENVIRONMENTS.map((s) => `${s}=${effectiveTag(dir, s)}`).join(", ")}); finish the promotion first`,
+      ],
+    };
   }
   const [tag] = tags;
   const def = projectDefault(dir);
   const pins = ENVIRONMENTS.filter((s) => pinned(dir, s) !== undefined);
-  if (tag === def && pins.length === 0) return { code: UNCHANGED, messages: [`every stack already uses the shared default ${tag}`] };
+  if (tag === def && pins.length === 0)
+    return { code: UNCHANGED, messages: [`every stack already uses the shared default ${tag}`] };
   const file = path.join(dir, "Pulumi.yaml");
   const text = fs.readFileSync(file, "utf8");
-  const updated = text.replace(/(\n  imageTag:\n(?:    .*\n)*?    default: )("[^"]*"|'[^']*'|\S+)/, `$1"${tag}"`);
-  if (String(parse(updated).config.imageTag.default) !== tag) throw new Error("could not update the imageTag default in Pulumi.yaml");
+  const updated = text.replace(
+    /(\n  imageTag:\n(?:    .*\n)*?    default: )("[^"]*"|'[^']*'|\S+)/,
+    `$1"${tag}"`,
+  );
+  if (String(parse(updated).config.imageTag.default) !== tag)
+    throw new Error("could not update the imageTag default in Pulumi.yaml");
   fs.writeFileSync(file, updated);
   for (const s of pins) writeTag(dir, s, tag);
-  return { code: CHANGED, messages: [`Pulumi.yaml: imageTag default ${def} → ${tag}`, ...pins.map((s) => `Pulumi.${s}.yaml: pin removed`)] };
+  return {
+    code: CHANGED,
+    messages: [
+      `Pulumi.yaml: imageTag default ${def} → ${tag}`,
+      ...pins.map((s) => `Pulumi.${s}.yaml: pin removed`),
+    ],
+  };
 }
