@@ -11,6 +11,7 @@ import { LoadBalancerController } from "./components/addons/load-balancer-contro
 import { Postgres } from "./components/addons/postgres";
 import { Prometheus } from "./components/addons/prometheus";
 import { Storage } from "./components/addons/storage";
+import { GoService } from "./components/service";
 
 // 1. Configuration: validated as a whole before any resource exists.
 const settings = loadConfig();
@@ -97,6 +98,32 @@ const postgres = new Postgres(
   { providers },
 );
 
+// 5. The Go service at the shared image tag, resolved to its ECR digest. Off only while bootstrapping the registry.
+const service = settings.service.enabled
+  ? new GoService(
+      "go-service",
+      {
+        environment: settings.environment,
+        settings: settings.service,
+        imageTag: settings.imageTag,
+        repositoryUrl: registry.repositoryUrl,
+        repositoryName: registry.repositoryName,
+        registryId: registry.registryId,
+        vpcCidr: settings.network.cidr,
+        database: {
+          clusterName: postgres.clusterName,
+          secretName: postgres.appSecretName,
+          namespace: postgres.namespace,
+          ready: postgres.release,
+        },
+        monitoringNamespace: prometheus.namespace,
+        crds,
+        loadBalancerController: loadBalancerController.release,
+      },
+      { providers: { ...providers, kubernetes: cluster.provider } },
+    )
+  : undefined;
+
 // Stack outputs. The kubeconfig is a secret: it grants cluster access.
 export const environment = settings.environment;
 export const region = settings.region;
@@ -118,3 +145,6 @@ export const postgresNamespace = postgres.namespace;
 export const postgresAppSecret = postgres.appSecretName;
 export const postgresHost = postgres.serviceHost;
 export const postgresBackupBucket = postgres.backupBucket ?? null;
+export const serviceImageTag = settings.imageTag;
+export const serviceImageDigest = service?.imageDigest ?? null;
+export const serviceUrl = service?.url ?? null;

@@ -7,6 +7,8 @@ import { parse } from "yaml";
 import type { Environment, ServiceSettings } from "../config";
 
 export const CHART_DIR = path.join(__dirname, "..", "charts", "go-service");
+/** Relative to the project directory, where `pulumi` runs: the state must not record one machine's checkout path. */
+export const CHART_PATH = "./charts/go-service";
 const APP_MODE: Record<Environment, string> = {
   alpha: "alpha",
   beta: "beta",
@@ -30,7 +32,7 @@ export interface GoServiceArgs {
     namespace: pulumi.Input<string>;
     ready: pulumi.Resource;
   };
-  monitoringNamespace: string;
+  monitoringNamespace: pulumi.Input<string>;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
   crds: pulumi.Resource;
   /** The load-balancer controller release, needed (and waited for) only when the Ingress is on. */
@@ -52,9 +54,10 @@ export function resolveDigest(
       return (await aws.ecr.getImage({ repositoryName: name, registryId: id, imageTag: tag }, opts))
         .imageDigest;
     } catch (e) {
+      const cause = e instanceof Error ? e.message : String(e);
       throw new Error(
         `image tag "${tag}" was not found in ECR repository "${name}" (registry ${id}): push it from the service's CI ` +
-          `or promote a tag that exists (npm run promote). Cause: ${e instanceof Error ? e.message : e}`,
+          `or promote a tag that exists (npm run promote).${cause ? ` Cause: ${cause}` : ""}`,
       );
     }
   });
@@ -78,12 +81,13 @@ export class GoService extends pulumi.ComponentResource {
       name,
       {
         name,
-        chart: CHART_DIR,
+        chart: CHART_PATH,
         version: chart.version,
         namespace: args.database.namespace,
         atomic: true,
         cleanupOnFail: true,
-        timeout: 600,
+        // A rolling update of a Go service (seconds to start), including pods waiting for the database Secret.
+        timeout: 300,
         maxHistory: 10,
         values: {
           fullnameOverride: name,

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   evaluateStack,
   type Evaluation,
@@ -55,3 +59,25 @@ export function transitiveDeps(e: Evaluation, r: RecordedResource): Set<string> 
 
 /** Settings the program ran with (Pulumi.yaml defaults merged with the stack file). */
 export const effective = (e: Evaluation) => e.effective as Record<string, any>;
+
+const ROOT = path.resolve(__dirname, "..");
+
+/**
+ * A throwaway copy of this working tree's project files (tracked and new, not ignored), sharing node_modules, for
+ * tests that edit stack files. The caller removes it.
+ */
+export function copyProject(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}

@@ -1,29 +1,20 @@
 import { strict as assert } from "node:assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { diffEvaluations, renderDiff } from "../scripts/lib/diff";
 import type { Evaluation } from "../scripts/lib/types";
+import { copyProject } from "./harness";
 
-const ROOT = path.resolve(__dirname, "..");
 const git = (dir: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
     cwd: dir,
     encoding: "utf8",
   });
 
-/** A throwaway git repository holding this working tree's project files, sharing node_modules. */
+/** A throwaway git repository holding this working tree's project files. */
 function scratchRepo(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
-  const files = git(ROOT, "ls-files", "-co", "--exclude-standard")
-    .split("\n")
-    .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-  }
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const dir = copyProject("plan-test-");
   git(dir, "init", "-q");
   git(dir, "add", "-A");
   git(dir, "commit", "-qm", "base");
