@@ -130,7 +130,8 @@ export class Postgres extends pulumi.ComponentResource {
           name: "plugin-barman-cloud",
           pin: CHARTS.barmanCloudPlugin,
           namespace: OPERATOR_NAMESPACE,
-          timeout: 300,
+          // One Deployment.
+          timeout: 180,
           values: {
             crds: { create: true },
             resources: resourcesOf({ cpu: "50m", memory: "128Mi" }),
@@ -171,8 +172,9 @@ export class Postgres extends pulumi.ComponentResource {
         name: CLUSTER,
         pin: CHARTS.postgresCluster,
         namespace: args.namespace,
-        // The operator creates the pods after Helm returns; Helm waits only for the Cluster object.
-        timeout: 600,
+        // Custom resources only (Cluster, PodMonitor, backups): Helm has nothing to wait for. The operator creates
+        // the pods and the app Secret afterwards; the service's release waits for those within its own timeout.
+        timeout: 120,
         values: {
           fullnameOverride: CLUSTER,
           version: { postgresql: POSTGRES_MAJOR },

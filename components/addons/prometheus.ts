@@ -61,14 +61,14 @@ export class Prometheus extends pulumi.ComponentResource {
         pin: CHARTS.prometheusOperatorCrds,
         namespace: this.namespace,
         createNamespace: false,
-        timeout: 300,
+        // Only CustomResourceDefinitions: no pods to wait for, and no nodes needed.
+        timeout: 180,
         values: {
           crds: { annotations: { "helm.sh/resource-policy": "keep" } },
         },
       },
       {
         ...k8sOpts,
-        dependsOn: cluster.workloadsReady,
         protect: isProd,
         retainOnDelete: isProd,
       },

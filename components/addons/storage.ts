@@ -17,7 +17,7 @@ const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
  */
 export class Storage extends pulumi.ComponentResource {
   readonly storageClassName: string = STORAGE_CLASS;
-  /** Releases with PVCs depend on this. */
+  /** Releases with PVCs depend on this (and on nodes); the driver comes up alongside them. */
   readonly storageClass: k8s.storage.v1.StorageClass;
 
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -32,7 +32,7 @@ export class Storage extends pulumi.ComponentResource {
     );
     // The add-on's own association (not a separate one): the add-on replaces it on upgrade, and the controller
     // reports healthy only with nodes to run on and the pod-identity agent to get credentials from.
-    const driver = cluster.addon(name, "aws-ebs-csi-driver", [...cluster.workloadsReady, ...grants], {
+    cluster.addon(name, "aws-ebs-csi-driver", [...cluster.workloadsReady, ...grants], {
       podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT }],
     });
 
@@ -56,7 +56,9 @@ export class Storage extends pulumi.ComponentResource {
           "csi.storage.k8s.io/fstype": "ext4",
         },
       },
-      { parent: this, provider: cluster.provider, dependsOn: [driver] },
+      // An API object only: it needs no driver to exist. A PVC stays Pending until the driver (created alongside, in
+      // about a minute) provisions it, well within the waiting release's timeout; serializing them adds that minute.
+      { parent: this, provider: cluster.provider },
     );
     this.registerOutputs({ storageClassName: this.storageClassName });
   }

@@ -59,7 +59,8 @@ interface Scan {
 /**
  * Walks a release's values for what it will run: `resources.requests` times the nearest replica count
  * (`replicas`, `replicaCount`, `instances`, or an enabled autoscaler's `minReplicas`), DaemonSets per node, PVC sizes
- * (`storage`/`size` under storage or persistence settings), and whether an Ingress is on.
+ * (`storage`/`size` under storage or persistence settings, or a claim template's `requests.storage`), and whether
+ * an Ingress is on.
  */
 function scanValues(values: unknown, daemonSet: boolean, acc: Scan, replicas = 1, path: string[] = []): void {
   const v = unwrap(values);
@@ -78,6 +79,9 @@ function scanValues(values: unknown, daemonSet: boolean, acc: Scan, replicas = 1
     if (perNode)
       [acc.perNodeCpuMillis, acc.perNodeMemoryMiB] = [acc.perNodeCpuMillis + cpu, acc.perNodeMemoryMiB + mem];
     else [acc.cpuMillis, acc.memoryMiB] = [acc.cpuMillis + cpu * n, acc.memoryMiB + mem * n];
+    // A PVC template (`volumeClaimTemplate.spec.resources.requests.storage`) requests its size here.
+    const storage = unwrap(requests.storage);
+    if (typeof storage === "string") acc.volumeGiB += (memoryMiB(storage) / 1024) * n;
   }
   if (path.some((p) => /storage|persistence|volumeClaim/i.test(p))) {
     for (const key of ["storage", "size"]) {
