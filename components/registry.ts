@@ -96,9 +96,13 @@ export class Registry extends pulumi.ComponentResource {
                 Effect: "Allow",
                 Principal: { AWS: settings.pullAccountIds.map((id) => `arn:aws:iam::${id}:root`) },
                 Action: [
+                  // Nodes pull the image.
                   "ecr:BatchGetImage",
                   "ecr:GetDownloadUrlForLayer",
                   "ecr:BatchCheckLayerAvailability",
+                  // The other account's stack looks the repository up and resolves the tag to its digest.
+                  "ecr:DescribeRepositories",
+                  "ecr:DescribeImages",
                 ],
               },
             ],

@@ -158,6 +158,10 @@ for (const stack of ENVIRONMENTS) {
           policy.Statement[0].Principal.AWS,
           reg.pullAccountIds.map((id: string) => `arn:aws:iam::${id}:root`),
         );
+        // Another account's stack must pull, and also resolve the shared tag to its digest.
+        for (const action of ["ecr:BatchGetImage", "ecr:DescribeRepositories", "ecr:DescribeImages"])
+          assert.ok(policy.Statement[0].Action.includes(action), action);
+        assert.ok(!policy.Statement[0].Action.some((a: string) => /Put|Delete|\*/.test(a)), "read-only");
       }
       assert.match(
         e.outputs.ecrRepositoryUrl.value as string,
