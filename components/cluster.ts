@@ -134,6 +134,8 @@ export class Cluster extends pulumi.ComponentResource {
             subnetIds: args.privateSubnetIds,
             labels: { ...g.labels, "platform.example.com/node-group": group },
             enableIMDSv2: true,
+            // Nodes follow the control plane: a version bump upgrades it first, then rolls the nodes.
+            version: cluster.eksCluster.version,
           },
           remoteChildOptions(this, { dependsOn: nodeRoleAttachments }),
         ),

@@ -106,6 +106,8 @@ for (const stack of ENVIRONMENTS) {
         assert.equal(ng.capacityType, g.capacityType);
         assert.match(ng.amiType, /^AL2023_/);
         assert.equal(ng.enableIMDSv2, true);
+        // Nodes run the control plane's version, so an upgrade rolls them after it.
+        assert.equal(ng.version, effective(e).cluster.version);
         assert.deepEqual(ng.subnetIds, vpcPrivate);
         assert.equal(ng.labels["platform.example.com/node-group"], name);
         if (stack === "alpha" || stack === "beta") {
