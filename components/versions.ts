@@ -73,7 +73,8 @@ export const CHARTS = {
 } as const satisfies Record<string, ChartPin>;
 
 /**
- * Postgres major version of the CloudNativePG cluster (image ghcr.io/cloudnative-pg/postgresql:<major>; the
- * operator rolls minor updates). A major upgrade is a migration, not a bump, so Renovate does not touch it.
+ * Postgres major version of the CloudNativePG cluster: image ghcr.io/cloudnative-pg/postgresql:<major>, a floating
+ * tag. The spec never changes on a minor release, so no rolling update happens: an instance keeps the 17.x it first
+ * pulled until its pod is recreated (docs/addons.md). A major upgrade is a migration, so Renovate does not touch it.
  */
 export const POSTGRES_MAJOR = "17";

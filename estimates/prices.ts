@@ -15,7 +15,7 @@ export const HOURS_PER_MONTH = 730;
 export const EKS_CONTROL_PLANE_HOURLY = 0.1;
 /** NAT gateway per hour, per gateway. */
 export const NAT_GATEWAY_HOURLY = 0.045;
-/** Application Load Balancer per hour (all Ingresses of an environment share one ALB through an IngressGroup). */
+/** Application Load Balancer per hour; each Ingress gets its own (the service's is public, Grafana's internal). */
 export const ALB_HOURLY = 0.0225;
 /** gp3 storage per GiB-month (node root volumes and PVCs). */
 export const GP3_GIB_MONTH = 0.08;

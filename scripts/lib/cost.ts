@@ -53,7 +53,8 @@ interface Scan {
   perNodeCpuMillis: number;
   perNodeMemoryMiB: number;
   volumeGiB: number;
-  ingress: boolean;
+  /** Ingresses: each gets its own ALB (none shares one through `group.name`). */
+  ingresses: number;
 }
 
 /**
@@ -91,7 +92,7 @@ function scanValues(values: unknown, daemonSet: boolean, acc: Scan, replicas = 1
     }
   }
   const ingress = unwrap(o.ingress) as Record<string, unknown> | undefined;
-  if (ingress && unwrap(ingress.enabled) === true) acc.ingress = true;
+  if (ingress && unwrap(ingress.enabled) === true) acc.ingresses += 1;
   for (const [k, child] of Object.entries(o))
     if (k !== "resources") scanValues(child, daemonSet, acc, n, [...path, k]);
 }
@@ -161,7 +162,7 @@ export function estimateCost(e: Evaluation): CostEstimate {
     perNodeCpuMillis: 0,
     perNodeMemoryMiB: 0,
     volumeGiB: 0,
-    ingress: false,
+    ingresses: 0,
   };
   for (const r of of(RELEASE)) scanValues(r.inputs.values, r.inputs.chart === "fluent-bit", scan);
   add("EBS volumes (PVCs)", scan.volumeGiB * P.GP3_GIB_MONTH, `${scan.volumeGiB.toFixed(0)} GiB gp3`);
@@ -171,9 +172,9 @@ export function estimateCost(e: Evaluation): CostEstimate {
     `${nodes} nodes × ${P.LOG_GB_PER_NODE_DAY} GB/day assumed`,
   );
   add(
-    "Load balancer",
-    scan.ingress ? month(P.ALB_HOURLY) : 0,
-    "one ALB shared by the Ingresses, LCUs not included",
+    "Load balancers",
+    scan.ingresses * month(P.ALB_HOURLY),
+    `${scan.ingresses} ALB(s), one per Ingress, LCUs not included`,
   );
   add("KMS keys", of("aws:kms/key:Key").length * P.KMS_KEY_MONTHLY, `${of("aws:kms/key:Key").length} keys`);
 
