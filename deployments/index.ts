@@ -1,10 +1,12 @@
 /**
  * Pulumi Deployments settings of the four `platform` stacks, kept out of the stacks themselves (a stack that
  * defines its own settings needs two deployments for a change to take effect).
- * config -> per environment: deployment settings + deployment notifications -> exports (no secrets).
+ * config -> per environment: deployment settings + deployment notifications; the policy pack required on all
+ * four (policy.ts) -> exports (no secrets).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, readConfigFiles, resolveSettings } from "./config";
+import { platformPolicy } from "./policy";
 import { deploymentNotifications, stackDeploymentSettings } from "./settings";
 
 const settings = resolveSettings(pulumi.runtime.allConfig(), readConfigFiles(pulumi.getStack()));
@@ -14,6 +16,8 @@ for (const env of ENVIRONMENTS) {
   deploymentNotifications(env, settings);
 }
 
+const policy = platformPolicy(settings);
+
 /** Fully qualified stacks with settings, and whether a push to the branch deploys them. */
 export const pushToDeploy = Object.fromEntries(
   ENVIRONMENTS.map((env) => [
@@ -21,3 +25,7 @@ export const pushToDeploy = Object.fromEntries(
     settings.stacks[env].pushToDeploy,
   ]),
 );
+
+/** The policy group that requires the pack on the four stacks, and the pack version it requires. */
+export const policyGroup = policy.group.name;
+export const policyPackVersion = policy.pack.versionTag;

@@ -139,8 +139,7 @@ describe("add-on pins", () => {
   });
 
   it("the values-key check rejects a misspelt or unverified key", () => {
-    const allowed =
-      VERIFIED_VALUES_KEYS[`kube-prometheus-stack@${CHARTS.kubePrometheusStack.version}`].paths;
+    const allowed = VERIFIED_VALUES_KEYS[`kube-prometheus-stack@${CHARTS.kubePrometheusStack.version}`].paths;
     assert.deepEqual(
       unverifiedPaths(
         {
