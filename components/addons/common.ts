@@ -1,7 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Cluster } from "../cluster";
 import type { ChartPin } from "../versions";
+
+/** What add-ons with AWS access share: the cluster (provider, nodes, OIDC), its name and region, and the CRDs release. */
+export interface ClusterAddonArgs {
+  cluster: Cluster;
+  clusterName: string;
+  region: string;
+  /** The prometheus-operator CRDs release: the chart creates ServiceMonitor, PodMonitor or PrometheusRule objects. */
+  crds: pulumi.Resource;
+}
 
 /** The default StorageClass every release with a PVC uses (components/addons/storage.ts). */
 export const STORAGE_CLASS = "gp3";

@@ -2,17 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FluentBitSettings } from "../../config";
-import type { Cluster } from "../cluster";
 import { CHARTS } from "../versions";
-import { podIdentity, release, resourcesOf } from "./common";
+import { type ClusterAddonArgs, podIdentity, release, resourcesOf } from "./common";
 
-export interface FluentBitArgs {
-  cluster: Cluster;
-  clusterName: string;
-  region: string;
+export interface FluentBitArgs extends ClusterAddonArgs {
   settings: FluentBitSettings;
-  /** The prometheus-operator CRDs release: the chart renders its ServiceMonitor only if the CRD exists. */
-  crds: pulumi.Resource;
 }
 
 const NAMESPACE = "logging";

@@ -1,16 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Cluster } from "../cluster";
 import { CHARTS } from "../versions";
-import { podIdentity, release, resourcesOf } from "./common";
+import { type ClusterAddonArgs, podIdentity, release, resourcesOf } from "./common";
 
-export interface LoadBalancerControllerArgs {
-  cluster: Cluster;
-  clusterName: string;
-  region: string;
+export interface LoadBalancerControllerArgs extends ClusterAddonArgs {
   vpcId: pulumi.Input<string>;
-  /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
-  crds: pulumi.Resource;
 }
 
 const NAMESPACE = "kube-system";

@@ -2,22 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSettings } from "../../config";
-import type { Cluster } from "../cluster";
 import { CHARTS, POSTGRES_MAJOR } from "../versions";
-import { STORAGE_CLASS, irsaRole, release, resourcesOf } from "./common";
+import { type ClusterAddonArgs, STORAGE_CLASS, irsaRole, release, resourcesOf } from "./common";
 import type { Storage } from "./storage";
 
-export interface PostgresArgs {
-  cluster: Cluster;
+export interface PostgresArgs extends ClusterAddonArgs {
   storage: Storage;
-  clusterName: string;
-  region: string;
   isProd: boolean;
   settings: PostgresSettings;
   /** The application's namespace: CloudNativePG writes the app Secret next to the database, where pods can mount it. */
   namespace: string;
-  /** The prometheus-operator CRDs release: the cluster chart creates a PodMonitor and a PrometheusRule. */
-  crds: pulumi.Resource;
 }
 
 const OPERATOR_NAMESPACE = "cnpg-system";
