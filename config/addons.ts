@@ -1,26 +1,9 @@
 import { z } from "zod";
+import { acmCertificateArn, cpu, intRange, logRetentionDays, memory, namespace } from "./primitives";
 
-/** CloudWatch Logs accepts only these retention periods. */
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653,
-] as const;
-
-const int = (min: number, max: number) =>
-  z
-    .int("expected a whole number")
-    .min(min, `allowed: ${min} to ${max}`)
-    .max(max, `allowed: ${min} to ${max}`);
-const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, 'allowed: a CPU quantity such as "250m" or "1"');
-const memory = z.string().regex(/^\d+(Mi|Gi)$/, 'allowed: a memory quantity in Mi or Gi, such as "512Mi"');
 /** Requests; the memory limit equals the memory request (no CPU limit, so no throttling). */
 const resources = z.object({ cpu, memory }).strict();
-const namespace = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "allowed: a Kubernetes namespace name");
 const hostname = z.string().regex(z.regexes.domain, "allowed: a DNS name such as grafana.example.com");
-const acmArn = z
-  .string()
-  .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "allowed: an ACM certificate ARN");
 
 export const prometheusSchema = z
   .object({
@@ -29,32 +12,28 @@ export const prometheusSchema = z
       .string()
       .regex(/^\d+[hdwy]$/, 'allowed: a Prometheus duration in h, d, w or y, such as "15d"'),
     /** The PVC size; retentionSize is derived from it (90%), so a full disk drops old data instead of crashing. */
-    storageGiB: int(10, 2000),
-    replicas: int(1, 3),
+    storageGiB: intRange(10, 2000),
+    replicas: intRange(1, 3),
     resources,
-    alertmanager: z.object({ replicas: int(1, 3), storageGiB: int(1, 50) }).strict(),
+    alertmanager: z.object({ replicas: intRange(1, 3), storageGiB: intRange(1, 50) }).strict(),
   })
   .strict();
 
 export const grafanaSchema = z
   .object({
-    storageGiB: int(1, 100),
+    storageGiB: intRange(1, 100),
     resources,
     /** An ALB Ingress is created only when a hostname is set; otherwise Grafana is ClusterIP only (port-forward). */
     hostname: hostname.optional(),
     /** ACM certificate for the hostname; without it the controller discovers one by hostname. */
-    certificateArn: acmArn.optional(),
+    certificateArn: acmCertificateArn.optional(),
     scheme: z.enum(["internal", "internet-facing"], "allowed: internal | internet-facing"),
   })
   .strict();
 
 export const fluentBitSchema = z
   .object({
-    logRetentionDays: z
-      .int("expected a whole number")
-      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-        message: `allowed: one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention periods)`,
-      }),
+    logRetentionDays,
     /** Container logs of these namespaces are not shipped (dropped by file name, before parsing). */
     excludeNamespaces: z.array(namespace),
     logLevel: z.enum(["debug", "info", "warn", "error"], "allowed: debug | info | warn | error"),
@@ -65,15 +44,15 @@ export const fluentBitSchema = z
 export const postgresSchema = z
   .object({
     /** 1 is a single instance (no failover); 3 gives a primary and two replicas across zones. */
-    instances: int(1, 5),
-    storageGiB: int(1, 2000),
+    instances: intRange(1, 5),
+    storageGiB: intRange(1, 2000),
     database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "allowed: a lowercase Postgres identifier"),
     owner: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "allowed: a lowercase Postgres identifier"),
     resources,
     backups: z
       .object({
         enabled: z.boolean("expected true or false"),
-        retentionDays: int(1, 365),
+        retentionDays: intRange(1, 365),
         /** CloudNativePG schedule: six fields, seconds first. */
         schedule: z
           .string()

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
 import { addonsProdRules, addonsShape } from "./addons";
+import { intRange, logRetentionDays, positiveInt } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
@@ -10,17 +11,6 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** EKS versions in standard support that this program is tested against. */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.34", "1.35", "1.36"] as const;
 
-/** CloudWatch Logs accepts only these retention periods. */
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653,
-] as const;
-
-const positiveInt = z.int("expected a whole number").min(1, "allowed: a whole number ≥ 1");
-const retentionDays = z
-  .int("expected a whole number")
-  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-    message: `allowed: one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention periods)`,
-  });
 const cidr = z.cidrv4({ message: "allowed: an IPv4 CIDR such as 10.0.0.0/16" });
 const accountId = z.string().regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID");
 const labels = z.record(
@@ -47,7 +37,9 @@ export const networkSchema = z
       }, "allowed: a /16 to /18 prefix (room for a private subnet per zone)"),
     azCount: z.int("expected a whole number").min(2, "allowed: 2 or 3").max(3, "allowed: 2 or 3"),
     natGateways: z.enum(["single", "onePerAz"], "allowed: single | onePerAz"),
-    flowLogs: z.object({ enabled: z.boolean("expected true or false"), retentionDays }).strict(),
+    flowLogs: z
+      .object({ enabled: z.boolean("expected true or false"), retentionDays: logRetentionDays })
+      .strict(),
   })
   .strict();
 
@@ -106,7 +98,7 @@ export const clusterSchema = z
       .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "allowed: an IAM role or user ARN"),
     endpointPublicAccess: z.boolean("expected true or false"),
     publicAccessCidrs: z.array(cidr),
-    logRetentionDays: retentionDays,
+    logRetentionDays,
     deletionProtection: z.boolean("expected true or false"),
     /** Pins for EKS managed add-ons; an add-on not listed runs AWS's default version for the cluster version. */
     addonVersions: z
@@ -141,8 +133,8 @@ export const registrySchema = z
     ownerStack: z.enum(ENVIRONMENTS, `allowed: one of ${ENVIRONMENTS.join(", ")}`),
     /** Account that owns the repository, when other environments live in other accounts. */
     accountId: accountId.optional(),
-    keepReleaseImages: z.int("expected a whole number").min(1).max(1000, "allowed: 1 to 1000"),
-    untaggedExpiryDays: z.int("expected a whole number").min(1).max(365, "allowed: 1 to 365"),
+    keepReleaseImages: intRange(1, 1000),
+    untaggedExpiryDays: intRange(1, 365),
     pullAccountIds: z.array(accountId),
   })
   .strict();

@@ -1,17 +1,12 @@
 import { z } from "zod";
-
-const positiveInt = z.int("expected a whole number").min(1, "allowed: a whole number ≥ 1");
-const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, 'allowed: a CPU quantity such as "250m" or "1"');
-const memory = z.string().regex(/^\d+(Mi|Gi)$/, 'allowed: a memory quantity in Mi or Gi, such as "256Mi"');
+import { acmCertificateArn, cpu, intRange, memory, namespace, positiveInt } from "./primitives";
 
 /** The Go service's per-environment settings; the image tag is the separate top-level `imageTag` key. */
 export const serviceSchema = z
   .object({
     /** Off only while bootstrapping the registry owner, before CI has pushed a first image. */
     enabled: z.boolean("expected true or false"),
-    namespace: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "allowed: a Kubernetes namespace name"),
+    namespace,
     appUrl: z
       .url({
         protocol: /^https$/,
@@ -29,7 +24,7 @@ export const serviceSchema = z
         enabled: z.boolean("expected true or false"),
         minReplicas: positiveInt,
         maxReplicas: positiveInt,
-        targetCPUUtilizationPercentage: z.int().min(10, "allowed: 10 to 100").max(100, "allowed: 10 to 100"),
+        targetCPUUtilizationPercentage: intRange(10, 100),
       })
       .strict()
       .refine((a) => a.maxReplicas >= a.minReplicas, {
@@ -46,10 +41,7 @@ export const serviceSchema = z
     ingress: z
       .object({
         enabled: z.boolean("expected true or false"),
-        certificateArn: z
-          .string()
-          .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "allowed: an ACM certificate ARN")
-          .optional(),
+        certificateArn: acmCertificateArn.optional(),
         scheme: z.enum(["internet-facing", "internal"], "allowed: internet-facing | internal"),
       })
       .strict(),

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** A whole number in [min, max]; the message states the range. */
+export const intRange = (min: number, max: number) =>
+  z
+    .int("expected a whole number")
+    .min(min, `allowed: ${min} to ${max}`)
+    .max(max, `allowed: ${min} to ${max}`);
+
+export const positiveInt = z.int("expected a whole number").min(1, "allowed: a whole number ≥ 1");
+
+export const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, 'allowed: a CPU quantity such as "250m" or "1"');
+export const memory = z
+  .string()
+  .regex(/^\d+(Mi|Gi)$/, 'allowed: a memory quantity in Mi or Gi, such as "256Mi"');
+
+export const namespace = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "allowed: a Kubernetes namespace name");
+
+export const acmCertificateArn = z
+  .string()
+  .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "allowed: an ACM certificate ARN");
+
+/** CloudWatch Logs accepts only these retention periods. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653,
+] as const;
+
+export const logRetentionDays = z
+  .int("expected a whole number")
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `allowed: one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention periods)`,
+  });
