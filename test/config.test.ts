@@ -93,7 +93,7 @@ describe("config model", () => {
         ps.join("\n"),
       );
       assert.ok(
-        ps.some((p) => p.startsWith("Pulumi.alpha.yaml: platform:registry.keepReleaseImages: found -1;")),
+        ps.includes("Pulumi.alpha.yaml: platform:registry.keepReleaseImages: found -1; allowed: 1 to 1000"),
         ps.join("\n"),
       );
     });
