@@ -16,12 +16,21 @@ export interface ConfigEntry {
   secret: boolean;
 }
 
+/** Parses a project or stack file; a syntax error names the file, without a stack trace. */
+function readYaml(dir: string, file: string): unknown {
+  try {
+    return parse(fs.readFileSync(path.join(dir, file), "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: not valid YAML: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+  }
+}
+
 /** Namespaces a Pulumi.yaml / stack-file key the way the CLI does: bare keys belong to the project. */
 export const qualify = (key: string) => (key.includes(":") ? key : `${PROJECT}:${key}`);
 
 /** Pulumi.yaml `config:` defaults and values, fully qualified. */
 export function readProjectConfig(dir = PROJECT_DIR): Record<string, ConfigEntry> {
-  const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+  const project = readYaml(dir, "Pulumi.yaml") as {
     config?: Record<string, ConfigDeclaration>;
   };
   const out: Record<string, ConfigEntry> = {};
@@ -37,7 +46,7 @@ export function readProjectConfig(dir = PROJECT_DIR): Record<string, ConfigEntry
 export function readStackConfig(stack: string, dir = PROJECT_DIR): Record<string, ConfigEntry> {
   const file = path.join(dir, stackFileName(stack));
   if (!fs.existsSync(file)) throw new Error(`${stackFileName(stack)} not found in ${dir}`);
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (readYaml(dir, stackFileName(stack)) ?? {}) as { config?: Record<string, unknown> };
   const out: Record<string, ConfigEntry> = {};
   for (const [key, value] of Object.entries(doc.config ?? {})) {
     const secure = value !== null && typeof value === "object" && "secure" in value;

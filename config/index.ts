@@ -15,6 +15,9 @@ export interface Settings extends PlatformSettings {
   project: string;
 }
 
+/** Config namespaces this program or its providers read: the project's own, and the AWS provider's. */
+const KNOWN_NAMESPACES = [PROJECT, "aws", "pulumi"];
+
 /** Keys whose value is a plain string; every other key holds YAML that the CLI hands over as JSON. */
 const STRING_KEYS = new Set(["imageTag"]);
 
@@ -53,6 +56,14 @@ export function resolveSettings(
     problems.push(
       `${stackFile}: stack "${stack}": the stack name is the environment; allowed: ${ENVIRONMENTS.join(", ")}`,
     );
+  }
+  // A typo in the namespace (`platfrom:cluster`) would otherwise be ignored and the defaults used.
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_NAMESPACES.some((ns) => key.startsWith(`${ns}:`))) {
+      problems.push(
+        `${stackFile}: ${key}: unknown config namespace; allowed: ${KNOWN_NAMESPACES.map((ns) => `${ns}:<key>`).join(", ")}`,
+      );
+    }
   }
   const region = raw["aws:region"];
   if (!region || !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {

@@ -1,9 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, ENVIRONMENTS, platformSchema, resolveSettings } from "../config";
 import { mergeLikeCli, readProjectConfig, readStackConfig } from "../config/files";
 import { deepMerge } from "../config/merge";
+import { evaluateStack } from "../scripts/lib/evaluate";
+import { copyProject } from "./harness";
 
 /** Runtime config as the CLI would hand it to the program for `stack`, with `patch` applied as a stack-file edit. */
 function raw(stack: string, patch: Record<string, unknown> = {}, fromStack = stack): Record<string, string> {
@@ -142,6 +145,26 @@ describe("config model", () => {
         ps.some((p) => /^Pulumi\.uat\.yaml: platform:imageTga: unknown key; allowed keys: imageTag,/.test(p)),
         ps.join("\n"),
       );
+    });
+
+    it("a typo in the config namespace, instead of falling back to the defaults", () => {
+      const ps = problems("uat", { "platfrom:cluster": { logRetentionDays: 90 } });
+      assert.deepEqual(ps, [
+        "Pulumi.uat.yaml: platfrom:cluster: unknown config namespace; allowed: platform:<key>, aws:<key>, pulumi:<key>",
+      ]);
+    });
+
+    it("a stack file that is not valid YAML, naming the file, with nothing evaluated", async function () {
+      this.timeout(60000);
+      const dir = copyProject("config-test-");
+      try {
+        fs.writeFileSync(path.join(dir, "Pulumi.beta.yaml"), "config:\n  platform:network: [\n");
+        const e = await evaluateStack("beta", { dir });
+        assert.match(e.error ?? "", /^Pulumi\.beta\.yaml: not valid YAML: /);
+        assert.deepEqual(e.resources, []);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("an environment that is not one of the four", () => {

@@ -72,7 +72,15 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", fail);
   process.on("uncaughtException", fail);
 
-  const config = mergeLikeCli(stack, projectDir);
+  let config: ReturnType<typeof mergeLikeCli>;
+  try {
+    config = mergeLikeCli(stack, projectDir);
+  } catch (e) {
+    // An unreadable project or stack file: report it like invalid config, and run nothing.
+    const failed: Evaluation = { stack, config: {}, resources: [], outputs: {}, error: (e as Error).message };
+    fs.writeFileSync(resultFile, JSON.stringify(failed));
+    process.exit(0);
+  }
   const raw: Record<string, string> = {};
   for (const [k, e] of Object.entries(config))
     raw[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
