@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, formatIssues, valueAt } from "./errors";
 import { PROJECT, readProjectConfig, stackFileName, type ConfigEntry } from "./files";
-import { deepMerge } from "./merge";
+import { mergeSetting } from "./merge";
 import { ENVIRONMENTS, platformSchema, prodRules, type Environment, type PlatformSettings } from "./schema";
 
 export * from "./schema";
@@ -48,7 +48,8 @@ export function resolveSettings(
   const base: Record<string, unknown> = {};
   for (const [k, e] of Object.entries(defaults))
     if (k.startsWith(prefix)) base[k.slice(prefix.length)] = e.value;
-  const merged = deepMerge(base, given) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(given)) merged[k] = mergeSetting(k, base[k], v);
 
   const problems: string[] = [];
   const environment = ENVIRONMENTS.find((e) => e === stack);

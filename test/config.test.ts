@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, ENVIRONMENTS, platformSchema, resolveSettings } from "../config";
 import { mergeLikeCli, readProjectConfig, readStackConfig } from "../config/files";
-import { deepMerge } from "../config/merge";
+import { deepMerge, mergeSetting, REPLACED_WHOLE } from "../config/merge";
 import { evaluateStack } from "../scripts/lib/evaluate";
 import { copyProject } from "./harness";
 
@@ -15,8 +15,10 @@ function raw(stack: string, patch: Record<string, unknown> = {}, fromStack = sta
   for (const [k, e] of Object.entries(merged))
     out[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
   const stackFile = readStackConfig(fromStack);
+  const defaults = readProjectConfig();
   for (const [k, v] of Object.entries(patch)) {
-    const base = stackFile[k]?.value;
+    // The patch edits the effective value (a node group replaced whole must stay complete).
+    const base = mergeSetting(k.slice("platform:".length), defaults[k]?.value, stackFile[k]?.value);
     const value = v !== null && typeof v === "object" && !Array.isArray(v) ? deepMerge(base ?? {}, v) : v;
     out[k] = typeof value === "string" ? value : JSON.stringify(value);
   }
@@ -62,17 +64,37 @@ describe("config model", () => {
   it("keeps only differences in the stack files", () => {
     const defaults = readProjectConfig();
     const repeats: string[] = [];
-    const walk = (stackValue: unknown, defaultValue: unknown, key: string) => {
-      if (stackValue !== null && typeof stackValue === "object" && !Array.isArray(stackValue)) {
+    // A map replaced whole (node groups) is a repeat only if the whole map equals the default.
+    const whole = new Set(REPLACED_WHOLE.map((p) => `platform:${p.join(".")}`));
+    const walk = (stackValue: unknown, defaultValue: unknown, key: string, at: string) => {
+      if (
+        !whole.has(at) &&
+        stackValue !== null &&
+        typeof stackValue === "object" &&
+        !Array.isArray(stackValue)
+      ) {
         for (const [k, v] of Object.entries(stackValue))
-          walk(v, (defaultValue as Record<string, unknown> | undefined)?.[k], `${key}.${k}`);
+          walk(v, (defaultValue as Record<string, unknown> | undefined)?.[k], `${key}.${k}`, `${at}.${k}`);
       } else if (JSON.stringify(stackValue) === JSON.stringify(defaultValue)) repeats.push(key);
     };
     for (const stack of ENVIRONMENTS) {
       for (const [k, e] of Object.entries(readStackConfig(stack)))
-        walk(e.value, defaults[k]?.value, `Pulumi.${stack}.yaml: ${k}`);
+        walk(e.value, defaults[k]?.value, `Pulumi.${stack}.yaml: ${k}`, k);
     }
     assert.deepEqual(repeats, [], "these stack values repeat the Pulumi.yaml default");
+  });
+
+  it("replaces node-group maps whole, so a stack can rename or drop the default group (prod too)", () => {
+    for (const stack of ENVIRONMENTS) {
+      const cluster = resolveSettings(stack, raw(stack)).cluster;
+      const r = raw(stack);
+      // The stack's own groups, renamed: written as a stack file would hold them.
+      const given = JSON.parse(r["platform:cluster"]);
+      given.nodeGroups = { general: cluster.nodeGroups.system };
+      r["platform:cluster"] = JSON.stringify(given);
+      const s = resolveSettings(stack, r);
+      assert.deepEqual(Object.keys(s.cluster.nodeGroups), ["general"], stack);
+    }
   });
 
   describe("rejects bad input, naming the file, the key, what was found and what is allowed", () => {
