@@ -56,6 +56,15 @@ describe("config: a secure value keeps its secret flag (issue 14.8)", () => {
         !JSON.stringify(mask(e.effective)).includes(SECURE_TAG),
         "the plan's effective config masks it",
       );
+
+      // A secure tag missing from ECR fails the preview without naming it.
+      const missing = await evaluateStack("beta", {
+        dir,
+        images: [],
+        decrypted: { "platform:imageTag": SECURE_TAG },
+      });
+      assert.match(missing.error ?? "", /image tag \(secret\) was not found in ECR repository/);
+      assert.ok(!missing.error?.includes(SECURE_TAG), missing.error);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,11 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import { resolveSettings } from "../config";
+import { evaluateStack } from "../scripts/lib/evaluate";
 import { problems, raw } from "./config-raw";
+import { copyProject } from "./harness";
 
 /** Asserts exactly one problem, for `key` in `file`, and returns its text after the key. */
 function only(ps: string[], file: string, key: string): string {
@@ -171,6 +176,26 @@ describe("config semantics: values AWS or Kubernetes would reject fail before an
         s.warnings.join("\n"),
       );
     });
+  });
+
+  it("hands the plan its warnings: prod with a second node group on ARM evaluates, warned, not blocked", async function () {
+    this.timeout(120000);
+    const dir = copyProject("config-warn-");
+    try {
+      const file = path.join(dir, "Pulumi.prod.yaml");
+      const doc = parse(fs.readFileSync(file, "utf8"));
+      doc.config["platform:cluster"].nodeGroups.arm = ARM_GROUP;
+      fs.writeFileSync(file, stringify(doc));
+      const e = await evaluateStack("prod", { dir });
+      assert.equal(e.error, undefined, e.error);
+      assert.ok(
+        e.warnings?.some((w) => /^Pulumi\.prod\.yaml: platform:cluster\.nodeGroups: .*multi-arch/.test(w)),
+        JSON.stringify(e.warnings),
+      );
+      assert.ok(e.resources.some((r) => r.type === "eks:index:ManagedNodeGroup" && r.name.includes("arm")));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe("Kubernetes syntax (apimachinery validation, resource.Quantity)", () => {
