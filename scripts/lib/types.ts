@@ -31,8 +31,17 @@ export interface Evaluation {
   effective?: Record<string, unknown>;
   resources: RecordedResource[];
   outputs: Record<string, StackOutput>;
+  /** The CrossGuard pack's findings (policy/evaluate.ts), when asked for. */
+  violations?: PolicyViolation[];
   /** Set when the program failed: config validation or a failed invoke. No stack trace. */
   error?: string;
+}
+
+export interface PolicyViolation {
+  policy: string;
+  enforcementLevel: "advisory" | "mandatory";
+  message: string;
+  urn?: string;
 }
 
 export const SECRET = "[secret]";
