@@ -127,7 +127,8 @@ function parseArgs(argv: string[]): Request | string {
   if (tagAt >= 0 && (tag === undefined || tag.startsWith("--"))) return "--tag needs a value";
   if (argv.filter((a) => a === "--tag").length > 1) return "--tag given twice";
   const unknownOption = argv.find(
-    (a, i) => a.startsWith("-") && i !== tagAt + 1 && !["--force", "--settle", "--tag"].includes(a),
+    (a, i) =>
+      a.startsWith("-") && !(tagAt >= 0 && i === tagAt + 1) && !["--force", "--settle", "--tag"].includes(a),
   );
   if (unknownOption) return `unknown option ${unknownOption}`;
   const stacks = argv.filter((a, i) => !a.startsWith("-") && !(tagAt >= 0 && i === tagAt + 1));
