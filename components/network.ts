@@ -10,6 +10,27 @@ export interface NetworkArgs {
   clusterName: string;
 }
 
+/**
+ * Only flow logs of this account may assume the delivery role: the trust policy the VPC User Guide gives for
+ * confused-deputy prevention (docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+ */
+export function flowLogsTrust(accountId: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": accountId },
+          ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:*:${accountId}:vpc-flow-log/*` },
+        },
+      },
+    ],
+  });
+}
+
 /** The VPC: private subnets for nodes, public subnets for internet-facing load balancers. */
 export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
@@ -74,7 +95,7 @@ export class Network extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-flow-logs`,
       {
-        assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "vpc-flow-logs.amazonaws.com" }),
+        assumeRolePolicy: flowLogsTrust(aws.getCallerIdentityOutput({}, { parent: this }).accountId),
       },
       { parent: this },
     );

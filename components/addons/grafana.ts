@@ -21,6 +21,8 @@ export interface GrafanaArgs {
 
 /** The Secret holding the admin login; both keys, as the chart's admin.existingSecret expects. */
 export const ADMIN_SECRET = "grafana-admin";
+/** The Role Grafana's sidecars run with: ConfigMaps of its own namespace, read-only. */
+export const CONFIGMAP_READER = "grafana-configmap-reader";
 
 /**
  * Grafana (grafana-community chart) with a generated admin password, kube-prometheus-stack's dashboards and
@@ -55,6 +57,15 @@ export class Grafana extends pulumi.ComponentResource {
           "admin-user": "admin",
           "admin-password": password.result,
         }),
+      },
+      k8sOpts,
+    );
+
+    const reader = new k8s.rbac.v1.Role(
+      `${name}-configmap-reader`,
+      {
+        metadata: { name: CONFIGMAP_READER, namespace: args.namespace },
+        rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
       },
       k8sOpts,
     );
@@ -96,20 +107,28 @@ export class Grafana extends pulumi.ComponentResource {
           },
           sidecar: {
             resources: resourcesOf({ cpu: "10m", memory: "128Mi" }),
-            // Dashboards from kube-prometheus-stack, CloudNativePG and app teams, in any namespace.
+            // Dashboards and datasources only from ConfigMaps in Grafana's own namespace, where kube-prometheus-stack
+            // and CloudNativePG put theirs: the sidecars never read Secrets, nor any other namespace.
             dashboards: {
               enabled: true,
               label: "grafana_dashboard",
               labelValue: "1",
-              searchNamespace: "ALL",
+              resource: "configmap",
             },
             // kube-prometheus-stack's datasource ConfigMap: Prometheus (default) and Alertmanager.
             datasources: {
               enabled: true,
               label: "grafana_datasource",
               labelValue: "1",
+              resource: "configmap",
             },
           },
+          // The chart's own rules grant Secrets too (templates/role.yaml, clusterrole.yaml): bind a namespaced Role
+          // that reads only ConfigMaps instead, and no ClusterRole at all.
+          rbac: { create: true, namespaced: true, useExistingRole: CONFIGMAP_READER },
+          // The sidecars need the token to watch ConfigMaps; the ServiceAccount object does not mount it elsewhere.
+          automountServiceAccountToken: true,
+          serviceAccount: { automountServiceAccountToken: false },
           persistence: {
             enabled: true,
             type: "pvc",
@@ -132,6 +151,7 @@ export class Grafana extends pulumi.ComponentResource {
           args.crds,
           args.storage.storageClass,
           adminSecret,
+          reader,
           ...(s.hostname ? [args.loadBalancerController] : []),
         ],
       },

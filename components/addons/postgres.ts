@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSettings } from "../../config";
 import { CHARTS, POSTGRES_MAJOR } from "../versions";
 import { type ClusterAddonArgs, STORAGE_CLASS, irsaRole, release, resourcesOf } from "./common";
+import { MONITORING_NAMESPACE } from "./prometheus";
 import type { Storage } from "./storage";
 
 export interface PostgresArgs extends ClusterAddonArgs {
@@ -54,7 +55,8 @@ export class Postgres extends pulumi.ComponentResource {
           resources: resourcesOf({ cpu: "100m", memory: "256Mi" }),
           monitoring: {
             podMonitorEnabled: true,
-            grafanaDashboard: { create: true },
+            // In Grafana's namespace: its sidecar reads ConfigMaps there only (components/addons/grafana.ts).
+            grafanaDashboard: { create: true, namespace: MONITORING_NAMESPACE },
           },
         },
       },
