@@ -27,7 +27,7 @@ const providers = { aws: awsProvider };
 // 3. Network, cluster and the shared image registry.
 const network = new Network(
   "network",
-  { settings: settings.network, clusterName: eksClusterName },
+  { settings: settings.network, clusterName: eksClusterName, isProd: settings.isProd },
   { providers },
 );
 const cluster = new Cluster(
@@ -82,7 +82,7 @@ const grafana = new Grafana(
 );
 const fluentBit = new FluentBit(
   "fluent-bit",
-  { ...addon, settings: settings.fluentBit, crds },
+  { ...addon, settings: settings.fluentBit, isProd: settings.isProd, crds },
   { providers },
 );
 const postgres = new Postgres(

@@ -60,7 +60,8 @@ export class Cluster extends pulumi.ComponentResource {
     const controlPlaneLogs = new aws.cloudwatch.LogGroup(
       `${name}-control-plane`,
       { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: settings.logRetentionDays },
-      { parent: this },
+      // Prod's audit trail outlives a rename or a destroy of the stack.
+      { parent: this, protect: isProd, retainOnDelete: isProd },
     );
 
     // No aws:SourceAccount/SourceArn condition: the EC2 User Guide (iam-roles-for-amazon-ec2.html) documents neither

@@ -8,6 +8,8 @@ export interface NetworkArgs {
   settings: NetworkSettings;
   /** Tagged on subnets so the load-balancer controller and EKS find them. */
   clusterName: string;
+  /** Prod: the flow-log group is protected and retained on delete. */
+  isProd: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export class Network extends pulumi.ComponentResource {
     this.publicSubnetIds = vpc.publicSubnetIds;
     this.privateSubnetIds = vpc.privateSubnetIds;
 
-    if (settings.flowLogs.enabled) this.flowLogs(name, settings.flowLogs.retentionDays);
+    if (settings.flowLogs.enabled) this.flowLogs(name, settings.flowLogs.retentionDays, args.isProd);
     this.registerOutputs({
       vpcId: this.vpcId,
       publicSubnetIds: this.publicSubnetIds,
@@ -86,11 +88,11 @@ export class Network extends pulumi.ComponentResource {
   }
 
   /** VPC flow logs to CloudWatch Logs, for incident forensics. */
-  private flowLogs(name: string, retentionInDays: number): void {
+  private flowLogs(name: string, retentionInDays: number, isProd: boolean): void {
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
       { namePrefix: `/vpc/${name}/flow-logs-`, retentionInDays },
-      { parent: this },
+      { parent: this, protect: isProd, retainOnDelete: isProd },
     );
     const role = new aws.iam.Role(
       `${name}-flow-logs`,

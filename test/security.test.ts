@@ -4,6 +4,7 @@ import { ConfigError, ENVIRONMENTS, resolveSettings } from "../config";
 import * as configCidr from "../config/cidr";
 import { mergeLikeCli } from "../config/files";
 import * as packCidr from "../policy/rules/cidr";
+import { diffEvaluations } from "../scripts/lib/diff";
 import { SECRET } from "../scripts/lib/types";
 import { effective, ofType, one, stackOf } from "./harness";
 
@@ -75,6 +76,15 @@ describe("security: least privilege and secrets", () => {
         });
       });
 
+      it("protects and retains prod's log groups (control plane, containers, flow logs) only in prod", async () => {
+        const e = await stackOf(stack);
+        const groups = ofType(e, "aws:cloudwatch/logGroup:LogGroup");
+        const expected = effective(e).network.flowLogs.enabled ? 3 : 2;
+        assert.equal(groups.length, expected);
+        for (const g of groups)
+          assert.deepEqual([g.protect, g.retainOnDelete], [stack === "prod", stack === "prod"], g.name);
+      });
+
       it("hands the Kubernetes provider its kubeconfig as a secret", async () => {
         const e = await stackOf(stack);
         const provider = one(e, "pulumi:providers:kubernetes");
@@ -123,6 +133,24 @@ describe("security: least privilege and secrets", () => {
     assert.deepEqual(
       problemsWith("uat", "grafana", (g) => (g.scheme = "internet-facing")),
       [],
+    );
+  });
+});
+
+describe("security: plan diff", () => {
+  it("shows a resource moving to another provider (a replacement) as a change", async () => {
+    const before = await stackOf("alpha");
+    const moved = before.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!;
+    const after = {
+      ...before,
+      resources: before.resources.map((r) =>
+        r === moved ? { ...r, provider: "urn:pulumi:alpha::platform::pulumi:providers:aws::other::id-1" } : r,
+      ),
+    };
+    const diff = diffEvaluations(before, after);
+    assert.deepEqual(
+      diff.changed.map((c) => [c.resource.name, c.changes.map((x) => [x.path, x.after])]),
+      [[moved.name, [["(provider)", "urn:pulumi:alpha::platform::pulumi:providers:aws::other"]]]],
     );
   });
 });

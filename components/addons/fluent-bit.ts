@@ -7,6 +7,8 @@ import { type ClusterAddonArgs, podIdentity, release, resourcesOf } from "./comm
 
 export interface FluentBitArgs extends ClusterAddonArgs {
   settings: FluentBitSettings;
+  /** Prod: the container log group is protected and retained on delete. */
+  isProd: boolean;
 }
 
 const NAMESPACE = "logging";
@@ -31,7 +33,7 @@ export class FluentBit extends pulumi.ComponentResource {
         name: `/aws/eks/${args.clusterName}/containers`,
         retentionInDays: s.logRetentionDays,
       },
-      { parent: this },
+      { parent: this, protect: args.isProd, retainOnDelete: args.isProd },
     );
     this.logGroupName = logGroup.name;
 
