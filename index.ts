@@ -113,6 +113,7 @@ const service = settings.service.enabled
         database: {
           clusterName: postgres.clusterName,
           secretName: postgres.appSecretName,
+          caSecretName: postgres.caSecretName,
           namespace: postgres.namespace,
           ready: postgres.release,
         },

@@ -29,6 +29,7 @@ export interface GoServiceArgs {
   database: {
     clusterName: pulumi.Input<string>;
     secretName: pulumi.Input<string>;
+    caSecretName: pulumi.Input<string>;
     namespace: pulumi.Input<string>;
     ready: pulumi.Resource;
   };
@@ -104,6 +105,7 @@ export class GoService extends pulumi.ComponentResource {
           },
           database: {
             secretName: args.database.secretName,
+            caSecretName: args.database.caSecretName,
             namespace: args.database.namespace,
             podLabels: { "cnpg.io/cluster": args.database.clusterName },
           },

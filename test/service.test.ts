@@ -68,6 +68,8 @@ describe("Go service", () => {
         const e = await stackOf(stack);
         const db = values(e).database;
         assert.equal(db.secretName, output(e, "postgresAppSecret"));
+        // The CA CloudNativePG issues for this cluster: the service verifies the server against it (verify-full).
+        assert.equal(db.caSecretName, `${db.podLabels["cnpg.io/cluster"]}-ca`);
         assert.equal(db.namespace, output(e, "postgresNamespace"));
         assert.deepEqual(db.podLabels, { "cnpg.io/cluster": "postgres" });
         assert.equal(JSON.stringify(values(e)).includes("password"), false);

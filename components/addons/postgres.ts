@@ -31,6 +31,8 @@ export class Postgres extends pulumi.ComponentResource {
   readonly namespace: string;
   /** Secret with username, password, host, port, dbname and uri for the app owner (kubernetes.io/basic-auth). */
   readonly appSecretName = `${CLUSTER}-app`;
+  /** CloudNativePG's CA Secret (key ca.crt): clients verify the server certificate against it (verify-full). */
+  readonly caSecretName = `${CLUSTER}-ca`;
   /** The read-write Service (always the primary), port 5432. */
   readonly serviceHost: string;
   /** The cluster release: consumers of the app Secret depend on it. */

@@ -177,7 +177,11 @@ describe("charts/go-service", function () {
       assert.equal(c.securityContext.allowPrivilegeEscalation, false);
       assert.equal(c.securityContext.readOnlyRootFilesystem, true);
       assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
-      assert.deepEqual(c.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+      // Writable: /tmp only; the database files are read-only.
+      assert.deepEqual(
+        c.volumeMounts.filter((m: any) => !m.readOnly),
+        [{ name: "tmp", mountPath: "/tmp" }],
+      );
       assert.ok(pod.volumes.find((vol: any) => vol.name === "tmp" && vol.emptyDir));
       assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory);
     });
@@ -200,32 +204,51 @@ describe("charts/go-service", function () {
       });
     });
 
-    it("reads database credentials only from the CloudNativePG Secret", () => {
-      const { objects } = render(values((v) => (v.database = { secretName: "orders-db-app" })));
-      const env: any[] = container(objects).env;
-      const fromSecret = (name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
-      assert.deepEqual(fromSecret("PGUSER"), {
-        name: "orders-db-app",
-        key: "username",
-      });
-      assert.deepEqual(fromSecret("PGPASSWORD"), {
-        name: "orders-db-app",
-        key: "password",
-      });
-      assert.deepEqual(fromSecret("DATABASE_URL"), {
-        name: "orders-db-app",
-        key: "uri",
-      });
-      assert.deepEqual(
-        env.filter((e) => "value" in e),
-        [],
-        "no literal env values: settings go through the ConfigMap, credentials through the Secret",
+    it("mounts the database credentials and the CloudNativePG CA as read-only files, never env vars", () => {
+      const { objects } = render(
+        values((v) => (v.database = { secretName: "orders-db-app", caSecretName: "orders-db-ca" })),
       );
+      const c = container(objects);
+      const pod = get(objects, "Deployment").spec.template.spec;
+      const volume = (name: string) => pod.volumes.find((v: any) => v.name === name)?.secret;
+      const mount = (name: string) => c.volumeMounts.find((m: any) => m.name === name);
+      assert.deepEqual(volume("db-credentials"), {
+        secretName: "orders-db-app",
+        defaultMode: 0o440, // rendered as 288
+        items: ["username", "password", "host", "port", "dbname"].map((k) => ({ key: k, path: k })),
+      });
+      assert.deepEqual(mount("db-credentials"), {
+        name: "db-credentials",
+        mountPath: "/etc/go-service/db",
+        readOnly: true,
+      });
+      assert.deepEqual(volume("db-ca"), {
+        secretName: "orders-db-ca",
+        defaultMode: 0o440, // rendered as 288
+        items: [{ key: "ca.crt", path: "ca.crt" }],
+      });
+      assert.deepEqual(mount("db-ca"), { name: "db-ca", mountPath: "/etc/go-service/db-ca", readOnly: true });
       const data = get(objects, "ConfigMap").data;
+      assert.equal(data.DB_CREDENTIALS_DIR, "/etc/go-service/db");
+      assert.equal(data.PGSSLMODE, "verify-full");
+      assert.equal(data.PGSSLROOTCERT, "/etc/go-service/db-ca/ca.crt");
+      // No credential in the environment (CKV_K8S_35): only the downward-API memory limit.
+      assert.deepEqual(
+        c.env.map((e: any) => e.name),
+        ["GOMEMLIMIT"],
+      );
+      assert.ok(!JSON.stringify(c).includes("secretKeyRef"));
       assert.deepEqual(
         Object.keys(data).filter((k) => /user|pass|uri|secret/i.test(k)),
         [],
       );
+    });
+
+    it("rejects PGSSL* and credential keys in config: the TLS mode and credentials are not overridable", () => {
+      for (const key of ["PGSSLMODE", "PGSSLROOTCERT", "DB_CREDENTIALS_DIR", "PGPASSWORD", "DATABASE_URL"]) {
+        const r = helmTemplate(values((v) => (v.config = { [key]: "x" })));
+        assert.notEqual(r.status, 0, key);
+      }
     });
 
     it("requires pod anti-affinity when hard, prefers it when soft", () => {
@@ -282,7 +305,9 @@ describe("charts/go-service", function () {
           LOG_LEVEL: "debug",
           PORT: "8080",
           METRICS_PORT: "9090",
-          PGSSLMODE: "require",
+          DB_CREDENTIALS_DIR: "/etc/go-service/db",
+          PGSSLMODE: "verify-full",
+          PGSSLROOTCERT: "/etc/go-service/db-ca/ca.crt",
         },
       );
       const b = render(values((v) => Object.assign(v, { app_mode: "uat", log_level: "info" })));
