@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { Environment, ServiceSettings } from "../config";
+import { webAcl } from "./waf";
 
 export const CHART_DIR = path.join(__dirname, "..", "charts", "go-service");
 /** Relative to the project directory, where `pulumi` runs: the state must not record one machine's checkout path. */
@@ -77,6 +78,9 @@ export class GoService extends pulumi.ComponentResource {
     this.url = s.appUrl;
     this.imageDigest = resolveDigest(args.imageTag, args.repositoryName, args.registryId, { parent: this });
 
+    // Created by the program (not by the controller), so it is reviewed, tagged and deleted like any resource.
+    const acl = s.ingress.enabled && s.ingress.waf ? webAcl(`${name}-edge`, this) : undefined;
+
     const chart = parse(fs.readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as { version: string };
     new k8s.helm.v3.Release(
       name,
@@ -119,6 +123,9 @@ export class GoService extends pulumi.ComponentResource {
             enabled: s.ingress.enabled,
             scheme: s.ingress.scheme,
             certificateArn: s.ingress.certificateArn ?? "",
+            sslPolicy: s.ingress.sslPolicy,
+            inboundCidrs: s.ingress.inboundCidrs,
+            wafv2AclArn: acl?.arn ?? "",
           },
         },
       },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inboundCidrs, tlsPolicy } from "./edge";
 import { acmCertificateArn, cpu, intRange, memory, namespace, positiveInt } from "./primitives";
 
 /** The Go service's per-environment settings; the image tag is the separate top-level `imageTag` key. */
@@ -43,6 +44,12 @@ export const serviceSchema = z
         enabled: z.boolean("expected true or false"),
         certificateArn: acmCertificateArn.optional(),
         scheme: z.enum(["internet-facing", "internal"], "allowed: internet-facing | internal"),
+        /** TLS policy of the HTTPS listener; HTTP only redirects to HTTPS. */
+        sslPolicy: tlsPolicy,
+        /** Client CIDRs the ALB's security group admits. */
+        inboundCidrs,
+        /** A WAFv2 web ACL (AWS managed rule groups) in front of the ALB. */
+        waf: z.boolean("expected true or false"),
       })
       .strict(),
   })
@@ -64,4 +71,9 @@ export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void
     "at least 2",
   );
   must(s.podAntiAffinity === "hard", ["podAntiAffinity"], "hard");
+  must(
+    !s.ingress.enabled || s.ingress.scheme === "internal" || s.ingress.waf,
+    ["ingress", "waf"],
+    "true for an internet-facing ALB (a WAFv2 web ACL with AWS managed rules)",
+  );
 }

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { CONFIGMAP_READER } from "../components/addons/grafana";
+import { MANAGED_RULE_GROUPS } from "../components/waf";
 import { ConfigError, ENVIRONMENTS, resolveSettings } from "../config";
+import { DEFAULT_TLS_POLICY, TLS_POLICIES } from "../config/edge";
 import * as configCidr from "../config/cidr";
 import { mergeLikeCli } from "../config/files";
 import * as packCidr from "../policy/rules/cidr";
@@ -132,6 +134,71 @@ describe("security: least privilege and secrets", () => {
     );
     assert.deepEqual(
       problemsWith("uat", "grafana", (g) => (g.scheme = "internet-facing")),
+      [],
+    );
+  });
+});
+
+describe("security: the edge", () => {
+  for (const stack of ENVIRONMENTS) {
+    it(`${stack}: TLS 1.2+, client CIDRs from config (closed to the world outside prod), WAF in prod`, async () => {
+      const e = await stackOf(stack);
+      const cfg = effective(e).service.ingress;
+      const v = (one(e, "kubernetes:helm.sh/v3:Release", "go-service").inputs as any).values.ingress;
+      assert.ok((TLS_POLICIES as readonly string[]).includes(v.sslPolicy), v.sslPolicy);
+      assert.deepEqual(v.inboundCidrs, cfg.inboundCidrs);
+      if (stack !== "prod")
+        assert.ok(!v.inboundCidrs.includes("0.0.0.0/0"), "non-prod is not open to the world");
+      const acls = ofType(e, "aws:wafv2/webAcl:WebAcl");
+      if (stack === "prod") {
+        assert.equal(acls.length, 1);
+        const acl = acls[0].inputs as any;
+        assert.equal(acl.scope, "REGIONAL");
+        assert.deepEqual(acl.defaultAction, { allow: {} });
+        assert.deepEqual(
+          acl.rules.map((r: any) => [r.statement.managedRuleGroupStatement.vendorName, r.overrideAction]),
+          MANAGED_RULE_GROUPS.map(() => ["AWS", { none: {} }]),
+        );
+        assert.equal(
+          v.wafv2AclArn,
+          `arn:aws:wafv2:us-east-1:111122223333:regional/webacl/${acls[0].name}/`.concat(
+            v.wafv2AclArn.split("/").pop(),
+          ),
+        );
+      } else {
+        assert.equal(acls.length, 0);
+        assert.equal(v.wafv2AclArn, "");
+      }
+      const grafana = (one(e, "kubernetes:helm.sh/v3:Release", "grafana").inputs as any).values.ingress;
+      if (grafana.enabled)
+        assert.equal(grafana.annotations["alb.ingress.kubernetes.io/ssl-policy"], DEFAULT_TLS_POLICY);
+    });
+  }
+
+  it("refuses a TLS 1.0 policy, an empty client list, and a prod internet-facing ALB without WAF", () => {
+    assert.match(
+      problemsWith(
+        "alpha",
+        "service",
+        (s) => (s.ingress = { ...s.ingress, sslPolicy: "ELBSecurityPolicy-2016-08" }),
+      ).join("\n"),
+      /platform:service\.ingress\.sslPolicy: .*allowed: a TLS 1\.2\+ policy/,
+    );
+    assert.match(
+      problemsWith("beta", "service", (s) => (s.ingress = { ...s.ingress, inboundCidrs: [] })).join("\n"),
+      /platform:service\.ingress\.inboundCidrs: .*at least one CIDR/,
+    );
+    assert.deepEqual(
+      problemsWith("prod", "service", (s) => (s.ingress.waf = false)),
+      [
+        "Pulumi.prod.yaml: platform:service.ingress.waf: found false; allowed in prod: true for an internet-facing ALB (a WAFv2 web ACL with AWS managed rules)",
+      ],
+    );
+    assert.deepEqual(
+      problemsWith("prod", "service", (s) => {
+        s.ingress.waf = false;
+        s.ingress.scheme = "internal";
+      }),
       [],
     );
   });

@@ -84,11 +84,15 @@ describe("Go service", () => {
         const expected = ["prometheus-operator-crds", "postgres"];
         if (effective(e).service.ingress.enabled) expected.push("aws-load-balancer-controller");
         assert.deepEqual(releases.sort(), expected.map((n) => releaseNamed(e, n)).sort());
-        // Beyond those: only the objects whose outputs feed its values (monitoring namespace, the repository).
+        // Beyond those: only the objects whose outputs feed its values (monitoring namespace, repository, WAF ACL).
         const other = waitsFor.filter((r) => r.type !== RELEASE).map((r) => r.type);
         for (const type of other)
           assert.ok(
-            ["kubernetes:core/v1:Namespace", "aws:ecr/repository:Repository"].includes(type),
+            [
+              "kubernetes:core/v1:Namespace",
+              "aws:ecr/repository:Repository",
+              "aws:wafv2/webAcl:WebAcl",
+            ].includes(type),
             `go-service waits for ${type}`,
           );
       });

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { GrafanaSettings } from "../../config";
+import { DEFAULT_TLS_POLICY } from "../../config/edge";
 import type { Cluster } from "../cluster";
 import { CHARTS } from "../versions";
 import { STORAGE_CLASS, release, resourcesOf } from "./common";
@@ -81,6 +82,7 @@ export class Grafana extends pulumi.ComponentResource {
             "alb.ingress.kubernetes.io/scheme": s.scheme,
             "alb.ingress.kubernetes.io/target-type": "ip",
             "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+            "alb.ingress.kubernetes.io/ssl-policy": DEFAULT_TLS_POLICY,
             "alb.ingress.kubernetes.io/healthcheck-path": "/api/health",
             ...(s.certificateArn
               ? {

@@ -105,6 +105,14 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
               arn: `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${inputs.name ?? id}`,
             },
           };
+        case "aws:wafv2/webAcl:WebAcl":
+          return {
+            id,
+            state: {
+              ...inputs,
+              arn: `arn:aws:wafv2:${region}:${MOCK_ACCOUNT}:regional/webacl/${name}/${short(name)}`,
+            },
+          };
         case "random:index/randomPassword:RandomPassword":
           return { id, state: { ...inputs, result: `mock-${short(name)}-password` } };
         default:

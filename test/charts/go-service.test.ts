@@ -280,7 +280,7 @@ describe("charts/go-service", function () {
       const { objects } = render(
         values((v) => {
           v.app_url = "https://orders.example.com/api";
-          v.ingress = { enabled: true, certificateArn: arn };
+          v.ingress = { enabled: true, certificateArn: arn, inboundCidrs: ["203.0.113.0/24"] };
         }),
       );
       const ingress = get(objects, "Ingress");
@@ -289,8 +289,46 @@ describe("charts/go-service", function () {
       assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], arn);
       assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/target-type"], "ip");
       assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
-      const noCert = get(render(values((v) => (v.ingress = { enabled: true }))).objects, "Ingress");
+      const noCert = get(
+        render(values((v) => (v.ingress = { enabled: true, inboundCidrs: ["203.0.113.0/24"] }))).objects,
+        "Ingress",
+      );
       assert.equal(noCert.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], undefined);
+    });
+
+    it("serves TLS 1.2+ only, admits only the listed clients, redirects HTTP and names its WAF", () => {
+      const annotations = (ingress: Record<string, unknown>) =>
+        get(render(values((v) => (v.ingress = { enabled: true, ...ingress }))).objects, "Ingress").metadata
+          .annotations;
+      const a = annotations({ inboundCidrs: ["203.0.113.0/24", "198.51.100.0/24"] });
+      assert.equal(a["alb.ingress.kubernetes.io/ssl-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+      assert.equal(a["alb.ingress.kubernetes.io/inbound-cidrs"], "203.0.113.0/24,198.51.100.0/24");
+      assert.equal(a["alb.ingress.kubernetes.io/ssl-redirect"], "443");
+      assert.equal(a["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP": 80}, {"HTTPS": 443}]');
+      assert.equal(a["alb.ingress.kubernetes.io/wafv2-acl-arn"], undefined);
+      const acl =
+        "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/edge/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
+      assert.equal(
+        annotations({ inboundCidrs: ["0.0.0.0/0"], wafv2AclArn: acl })[
+          "alb.ingress.kubernetes.io/wafv2-acl-arn"
+        ],
+        acl,
+      );
+      // No silent 0.0.0.0/0: an Ingress without client CIDRs fails to render; a TLS 1.0 policy is refused.
+      const open = helmTemplate(values((v) => (v.ingress = { enabled: true })));
+      assert.notEqual(open.status, 0);
+      assert.match(open.stderr, /ingress\.inboundCidrs/);
+      const legacy = helmTemplate(
+        values(
+          (v) =>
+            (v.ingress = {
+              enabled: true,
+              inboundCidrs: ["0.0.0.0/0"],
+              sslPolicy: "ELBSecurityPolicy-2016-08",
+            }),
+        ),
+      );
+      assert.notEqual(legacy.status, 0);
     });
 
     it("puts settings in the ConfigMap and rolls pods when they change", () => {
