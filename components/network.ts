@@ -38,6 +38,9 @@ export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** Subnet CIDRs: where the load balancers' nodes live (public: internet-facing, private: internal). */
+  readonly publicSubnetCidrs: pulumi.Output<string[]>;
+  readonly privateSubnetCidrs: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:network:Network", name, {}, opts);
@@ -78,6 +81,12 @@ export class Network extends pulumi.ComponentResource {
     this.vpcId = vpc.vpcId;
     this.publicSubnetIds = vpc.publicSubnetIds;
     this.privateSubnetIds = vpc.privateSubnetIds;
+    const cidrsOf = (ids: pulumi.Output<string[]>) =>
+      ids.apply((list) =>
+        Promise.all(list.map(async (id) => (await aws.ec2.getSubnet({ id }, { parent: this })).cidrBlock)),
+      );
+    this.publicSubnetCidrs = cidrsOf(this.publicSubnetIds);
+    this.privateSubnetCidrs = cidrsOf(this.privateSubnetIds);
 
     if (settings.flowLogs.enabled) this.flowLogs(name, settings.flowLogs.retentionDays, args.isProd);
     this.registerOutputs({

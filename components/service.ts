@@ -17,6 +17,12 @@ const APP_MODE: Record<Environment, string> = {
   prod: "production",
 };
 
+/** The chart's selector labels for release `go-service` (templates/_helpers.tpl): Postgres admits these pods. */
+export const SERVICE_POD_LABELS = {
+  "app.kubernetes.io/name": "go-service",
+  "app.kubernetes.io/instance": "go-service",
+};
+
 export interface GoServiceArgs {
   environment: Environment;
   settings: ServiceSettings;
@@ -24,8 +30,8 @@ export interface GoServiceArgs {
   repositoryUrl: pulumi.Input<string>;
   repositoryName: pulumi.Input<string>;
   registryId: pulumi.Input<string>;
-  /** VPC CIDR: the ALB (target type ip) reaches pods from inside the VPC. */
-  vpcCidr: string;
+  /** CIDRs of the subnets the ALB's nodes live in: the only addresses that may reach the http port (target type ip). */
+  albSubnetCidrs: pulumi.Input<string[]>;
   /** The CloudNativePG cluster whose application Secret (`<cluster>-app`) the pods read credentials from. */
   database: {
     clusterName: pulumi.Input<string>;
@@ -116,7 +122,7 @@ export class GoService extends pulumi.ComponentResource {
           serviceMonitor: { enabled: true },
           networkPolicy: {
             enabled: true,
-            ingressCidrs: [args.vpcCidr],
+            ingressCidrs: args.albSubnetCidrs,
             monitoringNamespace: args.monitoringNamespace,
           },
           ingress: {

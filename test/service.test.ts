@@ -84,7 +84,7 @@ describe("Go service", () => {
         const expected = ["prometheus-operator-crds", "postgres"];
         if (effective(e).service.ingress.enabled) expected.push("aws-load-balancer-controller");
         assert.deepEqual(releases.sort(), expected.map((n) => releaseNamed(e, n)).sort());
-        // Beyond those: only the objects whose outputs feed its values (monitoring namespace, repository, WAF ACL).
+        // Beyond those: only the objects whose outputs feed its values (namespace, repository, WAF ACL, VPC subnets).
         const other = waitsFor.filter((r) => r.type !== RELEASE).map((r) => r.type);
         for (const type of other)
           assert.ok(
@@ -92,6 +92,8 @@ describe("Go service", () => {
               "kubernetes:core/v1:Namespace",
               "aws:ecr/repository:Repository",
               "aws:wafv2/webAcl:WebAcl",
+              // The ALB's subnets: their CIDRs are the only sources the NetworkPolicy admits.
+              "awsx:ec2:Vpc",
             ].includes(type),
             `go-service waits for ${type}`,
           );

@@ -9,6 +9,8 @@ export interface ClusterAddonArgs {
   cluster: Cluster;
   clusterName: string;
   region: string;
+  /** The VPC CIDR: the EKS control plane reaches admission webhooks from its ENIs inside the VPC. */
+  vpcCidr: string;
   /** The prometheus-operator CRDs release: the chart creates ServiceMonitor, PodMonitor or PrometheusRule objects. */
   crds: pulumi.Resource;
 }

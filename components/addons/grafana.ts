@@ -6,12 +6,15 @@ import { DEFAULT_TLS_POLICY } from "../../config/edge";
 import type { Cluster } from "../cluster";
 import { CHARTS } from "../versions";
 import { STORAGE_CLASS, release, resourcesOf } from "./common";
+import { allow, fromCidrs, fromSameNamespace, ingressPolicies } from "./network-policies";
 import type { Storage } from "./storage";
 
 export interface GrafanaArgs {
   cluster: Cluster;
   storage: Storage;
   settings: GrafanaSettings;
+  /** CIDRs of the subnets its ALB's nodes live in (target type ip): the only outside source of its port. */
+  albSubnetCidrs: pulumi.Input<string[]>;
   /** The monitoring namespace, where kube-prometheus-stack puts its dashboard and datasource ConfigMaps. */
   namespace: pulumi.Output<string>;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
@@ -70,6 +73,22 @@ export class Grafana extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
+
+    // The namespace is closed by default (components/addons/prometheus.ts); with an ALB, its nodes may reach port 3000.
+    if (s.hostname) {
+      ingressPolicies(
+        `${name}-alb`,
+        {
+          namespace: args.namespace,
+          podLabels: { "app.kubernetes.io/name": "grafana" },
+          rules: [
+            allow(pulumi.output(args.albSubnetCidrs).apply(fromCidrs), [3000]),
+            allow([fromSameNamespace]),
+          ],
+        },
+        k8sOpts,
+      );
+    }
 
     const ingress = s.hostname
       ? {

@@ -3,6 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../versions";
 import { type ClusterAddonArgs, podIdentity, release, resourcesOf } from "./common";
+import * as netpol from "./network-policies";
+import { MONITORING_NAMESPACE } from "./prometheus";
 
 export interface LoadBalancerControllerArgs extends ClusterAddonArgs {
   vpcId: pulumi.Input<string>;
@@ -194,6 +196,19 @@ export class LoadBalancerController extends pulumi.ComponentResource {
         provider: cluster.provider,
         dependsOn: [...cluster.workloadsReady, args.crds, ...grants],
       },
+    );
+    // kube-system is EKS's: only the controller's own pods are closed, to its webhook (API server) and metrics.
+    netpol.ingressPolicies(
+      name,
+      {
+        namespace: NAMESPACE,
+        podLabels: { "app.kubernetes.io/name": "aws-load-balancer-controller" },
+        rules: [
+          netpol.allow(netpol.fromCidrs([args.vpcCidr]), [9443]),
+          netpol.allow([netpol.fromNamespace(MONITORING_NAMESPACE)], [8080]),
+        ],
+      },
+      { parent: this, provider: cluster.provider },
     );
     this.registerOutputs({ ingressClassName: this.ingressClassName });
   }

@@ -149,6 +149,9 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
           const minor = String(inputs.kubernetesVersion).split(".")[1];
           return { ...inputs, version: `v1.${minor}.0-eksbuild.1` };
         }
+        // A /24 per subnet, distinct per ID: the VPC layout itself is awsx's (its children never run here).
+        case "aws:ec2/getSubnet:getSubnet":
+          return { id: inputs.id, cidrBlock: `10.${parseInt(short(inputs.id), 16) % 256}.0.0/24` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "mock" };
         case "aws:index/getRegion:getRegion":
