@@ -6,6 +6,7 @@ import { DEFAULT_TLS_POLICY, TLS_POLICIES } from "../config/edge";
 import * as configCidr from "../config/cidr";
 import { mergeLikeCli } from "../config/files";
 import * as packCidr from "../policy/rules/cidr";
+import { TLS_POLICIES as PACK_TLS_POLICIES } from "../policy/rules/edge";
 import { diffEvaluations } from "../scripts/lib/diff";
 import { SECRET } from "../scripts/lib/types";
 import { effective, ofType, one, stackOf } from "./harness";
@@ -174,6 +175,10 @@ describe("security: the edge", () => {
         assert.equal(grafana.annotations["alb.ingress.kubernetes.io/ssl-policy"], DEFAULT_TLS_POLICY);
     });
   }
+
+  it("the policy pack accepts exactly the TLS policies the config model allows", () => {
+    assert.deepEqual([...PACK_TLS_POLICIES], [...TLS_POLICIES]);
+  });
 
   it("refuses a TLS 1.0 policy, an empty client list, and a prod internet-facing ALB without WAF", () => {
     assert.match(
