@@ -177,7 +177,11 @@ describe("charts/go-service", function () {
       assert.equal(c.securityContext.allowPrivilegeEscalation, false);
       assert.equal(c.securityContext.readOnlyRootFilesystem, true);
       assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
-      assert.deepEqual(c.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+      // Writable: /tmp only; the database files are read-only.
+      assert.deepEqual(
+        c.volumeMounts.filter((m: any) => !m.readOnly),
+        [{ name: "tmp", mountPath: "/tmp" }],
+      );
       assert.ok(pod.volumes.find((vol: any) => vol.name === "tmp" && vol.emptyDir));
       assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory);
     });
@@ -200,32 +204,51 @@ describe("charts/go-service", function () {
       });
     });
 
-    it("reads database credentials only from the CloudNativePG Secret", () => {
-      const { objects } = render(values((v) => (v.database = { secretName: "orders-db-app" })));
-      const env: any[] = container(objects).env;
-      const fromSecret = (name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
-      assert.deepEqual(fromSecret("PGUSER"), {
-        name: "orders-db-app",
-        key: "username",
-      });
-      assert.deepEqual(fromSecret("PGPASSWORD"), {
-        name: "orders-db-app",
-        key: "password",
-      });
-      assert.deepEqual(fromSecret("DATABASE_URL"), {
-        name: "orders-db-app",
-        key: "uri",
-      });
-      assert.deepEqual(
-        env.filter((e) => "value" in e),
-        [],
-        "no literal env values: settings go through the ConfigMap, credentials through the Secret",
+    it("mounts the database credentials and the CloudNativePG CA as read-only files, never env vars", () => {
+      const { objects } = render(
+        values((v) => (v.database = { secretName: "orders-db-app", caSecretName: "orders-db-ca" })),
       );
+      const c = container(objects);
+      const pod = get(objects, "Deployment").spec.template.spec;
+      const volume = (name: string) => pod.volumes.find((v: any) => v.name === name)?.secret;
+      const mount = (name: string) => c.volumeMounts.find((m: any) => m.name === name);
+      assert.deepEqual(volume("db-credentials"), {
+        secretName: "orders-db-app",
+        defaultMode: 0o440, // rendered as 288
+        items: ["username", "password", "host", "port", "dbname"].map((k) => ({ key: k, path: k })),
+      });
+      assert.deepEqual(mount("db-credentials"), {
+        name: "db-credentials",
+        mountPath: "/etc/go-service/db",
+        readOnly: true,
+      });
+      assert.deepEqual(volume("db-ca"), {
+        secretName: "orders-db-ca",
+        defaultMode: 0o440, // rendered as 288
+        items: [{ key: "ca.crt", path: "ca.crt" }],
+      });
+      assert.deepEqual(mount("db-ca"), { name: "db-ca", mountPath: "/etc/go-service/db-ca", readOnly: true });
       const data = get(objects, "ConfigMap").data;
+      assert.equal(data.DB_CREDENTIALS_DIR, "/etc/go-service/db");
+      assert.equal(data.PGSSLMODE, "verify-full");
+      assert.equal(data.PGSSLROOTCERT, "/etc/go-service/db-ca/ca.crt");
+      // No credential in the environment (CKV_K8S_35): only the downward-API memory limit.
+      assert.deepEqual(
+        c.env.map((e: any) => e.name),
+        ["GOMEMLIMIT"],
+      );
+      assert.ok(!JSON.stringify(c).includes("secretKeyRef"));
       assert.deepEqual(
         Object.keys(data).filter((k) => /user|pass|uri|secret/i.test(k)),
         [],
       );
+    });
+
+    it("rejects PGSSL* and credential keys in config: the TLS mode and credentials are not overridable", () => {
+      for (const key of ["PGSSLMODE", "PGSSLROOTCERT", "DB_CREDENTIALS_DIR", "PGPASSWORD", "DATABASE_URL"]) {
+        const r = helmTemplate(values((v) => (v.config = { [key]: "x" })));
+        assert.notEqual(r.status, 0, key);
+      }
     });
 
     it("requires pod anti-affinity when hard, prefers it when soft", () => {
@@ -257,7 +280,7 @@ describe("charts/go-service", function () {
       const { objects } = render(
         values((v) => {
           v.app_url = "https://orders.example.com/api";
-          v.ingress = { enabled: true, certificateArn: arn };
+          v.ingress = { enabled: true, certificateArn: arn, inboundCidrs: ["203.0.113.0/24"] };
         }),
       );
       const ingress = get(objects, "Ingress");
@@ -266,8 +289,46 @@ describe("charts/go-service", function () {
       assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], arn);
       assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/target-type"], "ip");
       assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
-      const noCert = get(render(values((v) => (v.ingress = { enabled: true }))).objects, "Ingress");
+      const noCert = get(
+        render(values((v) => (v.ingress = { enabled: true, inboundCidrs: ["203.0.113.0/24"] }))).objects,
+        "Ingress",
+      );
       assert.equal(noCert.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], undefined);
+    });
+
+    it("serves TLS 1.2+ only, admits only the listed clients, redirects HTTP and names its WAF", () => {
+      const annotations = (ingress: Record<string, unknown>) =>
+        get(render(values((v) => (v.ingress = { enabled: true, ...ingress }))).objects, "Ingress").metadata
+          .annotations;
+      const a = annotations({ inboundCidrs: ["203.0.113.0/24", "198.51.100.0/24"] });
+      assert.equal(a["alb.ingress.kubernetes.io/ssl-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+      assert.equal(a["alb.ingress.kubernetes.io/inbound-cidrs"], "203.0.113.0/24,198.51.100.0/24");
+      assert.equal(a["alb.ingress.kubernetes.io/ssl-redirect"], "443");
+      assert.equal(a["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP": 80}, {"HTTPS": 443}]');
+      assert.equal(a["alb.ingress.kubernetes.io/wafv2-acl-arn"], undefined);
+      const acl =
+        "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/edge/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
+      assert.equal(
+        annotations({ inboundCidrs: ["0.0.0.0/0"], wafv2AclArn: acl })[
+          "alb.ingress.kubernetes.io/wafv2-acl-arn"
+        ],
+        acl,
+      );
+      // No silent 0.0.0.0/0: an Ingress without client CIDRs fails to render; a TLS 1.0 policy is refused.
+      const open = helmTemplate(values((v) => (v.ingress = { enabled: true })));
+      assert.notEqual(open.status, 0);
+      assert.match(open.stderr, /ingress\.inboundCidrs/);
+      const legacy = helmTemplate(
+        values(
+          (v) =>
+            (v.ingress = {
+              enabled: true,
+              inboundCidrs: ["0.0.0.0/0"],
+              sslPolicy: "ELBSecurityPolicy-2016-08",
+            }),
+        ),
+      );
+      assert.notEqual(legacy.status, 0);
     });
 
     it("puts settings in the ConfigMap and rolls pods when they change", () => {
@@ -282,7 +343,9 @@ describe("charts/go-service", function () {
           LOG_LEVEL: "debug",
           PORT: "8080",
           METRICS_PORT: "9090",
-          PGSSLMODE: "require",
+          DB_CREDENTIALS_DIR: "/etc/go-service/db",
+          PGSSLMODE: "verify-full",
+          PGSSLROOTCERT: "/etc/go-service/db-ca/ca.crt",
         },
       );
       const b = render(values((v) => Object.assign(v, { app_mode: "uat", log_level: "info" })));
