@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { IMAGE_TAG_PATTERN } from "../../config/image-tag";
+import { IMAGE_TAG_MAX_LENGTH, IMAGE_TAG_PATTERN } from "../../config/image-tag";
 import {
   CHART_DIR,
   K8sObject,
@@ -149,6 +149,7 @@ describe("charts/go-service", function () {
     it("accepts exactly the image tags the config model accepts", () => {
       const schema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8"));
       assert.equal(schema.properties.image.properties.tag.pattern, IMAGE_TAG_PATTERN.source);
+      assert.equal(schema.properties.image.properties.tag.maxLength, IMAGE_TAG_MAX_LENGTH);
     });
   });
 
