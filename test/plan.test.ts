@@ -150,6 +150,29 @@ describe("npm run plan", function () {
       }
     });
 
+    it("plans the deployments program: a pushToDeploy change reads as old → new", () => {
+      const file = path.join(dir, "deployments/Pulumi.cloud.yaml");
+      fs.writeFileSync(
+        file,
+        fs
+          .readFileSync(file, "utf8")
+          .replace(
+            "pulumi-deployments-uat\n      pushToDeploy: true",
+            "pulumi-deployments-uat\n      pushToDeploy: false",
+          ),
+      );
+      const r = plan(dir, "deployments", "--diff", "HEAD");
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(
+        r.stdout,
+        /^### Deployments program[^\n]*\n\n\*\*Resources changed\*\*\n\n- `pulumiservice:index:DeploymentSettings` platform-uat\n {2}- `vcs\.deployCommits`: `true` → `false`\n$/,
+      );
+      git(dir, "checkout", "-q", "--", ".");
+      const same = plan(dir, "deployments", "--diff", "HEAD");
+      assert.equal(same.status, 0, same.stderr);
+      assert.match(same.stdout, /No changes\./);
+    });
+
     it("shows a policy-only change as violations added, and exits 1", () => {
       const file = path.join(dir, "policy/policies.ts");
       fs.appendFileSync(
