@@ -18,6 +18,7 @@ import {
   renderDeploymentsPlan,
 } from "./lib/deployments-plan";
 import { EXIT } from "./lib/exit";
+import { swallowedByNpm } from "./lib/npm-args";
 import { placeholdersFor } from "./lib/placeholders";
 import { renderViolations } from "./lib/policy-report";
 import { mask, resourceList } from "./lib/summary";
@@ -40,6 +41,8 @@ function parseArgs(args: string[]): { stack: string; ref?: string } {
     console.log(USAGE);
     process.exit(EXIT.ok);
   }
+  const swallowed = swallowedByNpm(["diff", "help"]);
+  if (swallowed) usage(swallowed);
   const rest = [...args];
   let ref: string | undefined;
   const at = rest.indexOf("--diff");

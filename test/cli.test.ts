@@ -31,6 +31,20 @@ describe("promote and bench on the command line", function () {
     });
   }
 
+  it("promote refuses a run where npm kept --tag for itself (no --)", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["-r", "./scripts/lib/register.js", "scripts/promote.ts", "alpha"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, npm_config_tag: "9b1e2d3" },
+      },
+    );
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /npm took --tag 9b1e2d3 as its own option/);
+  });
+
   it("bench documents BENCH_RUNS and refuses too few runs", () => {
     assert.match(run("scripts/bench.ts", "--help").stdout, /BENCH_RUNS/);
     const r = spawnSync(process.execPath, ["-r", "./scripts/lib/register.js", "scripts/bench.ts"], {
