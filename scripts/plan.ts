@@ -67,6 +67,10 @@ function printPlan(e: Evaluation): void {
   const out = [`# Plan for stack "${e.stack}" (offline, Pulumi mocks)`, ""];
   out.push("## Effective configuration", "");
   out.push(stringify(mask({ "aws:region": e.config["aws:region"]?.value, ...e.effective })).trimEnd());
+  if (e.warnings?.length) {
+    out.push("", "## Warnings (legal but unusual; they do not block)", "");
+    for (const w of e.warnings) out.push(`- ${w}`);
+  }
   out.push("", "## Policy (CrossGuard pack in policy/)", "", renderViolations(e.violations ?? []));
   out.push(
     "",

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { parse } from "yaml";
-import { IMAGE_TAG_RULE, isImageTag, MAX_TAG_LENGTH } from "../../config/image-tag";
+import { IMAGE_TAG_RULE, isImageTag, IMAGE_TAG_MAX_LENGTH } from "../../config/image-tag";
 import { ENVIRONMENTS } from "../../config/schema";
 import { FileError, readText, textOf, withLock, writeAll, type TextFile } from "./atomic";
 import { EXIT } from "./exit";
@@ -194,9 +194,9 @@ function run({ force, settle, tag, stacks }: Request, files: Files): PromoteResu
     }
     newTag = files.effective(from);
   }
-  if (newTag.length > MAX_TAG_LENGTH)
+  if (newTag.length > IMAGE_TAG_MAX_LENGTH)
     return refuse(
-      `tag is ${newTag.length} characters; image tags are at most ${MAX_TAG_LENGTH} (the OCI limit)`,
+      `tag is ${newTag.length} characters; image tags are at most ${IMAGE_TAG_MAX_LENGTH} (the OCI limit)`,
     );
   if (!isImageTag(newTag)) return refuse(`tag "${newTag}" is not ${IMAGE_TAG_RULE}`);
 
