@@ -14,10 +14,10 @@ export interface EvaluateOptions {
   dir?: string;
   /** Image tags present in the mock ECR (default "any": the plan assumes CI pushed the tag). */
   images?: MockImages;
-  /** Also run the CrossGuard pack of the checkout (policy/evaluate.ts) on the recorded resources. */
-  policy?: boolean;
   /** Plaintext for the stack's `secure:` keys, as the CLI would decrypt them (default: the "[secret]" placeholder). */
   decrypted?: Record<string, string>;
+  /** Also run the CrossGuard pack of the checkout (policy/evaluate.ts) on the recorded resources. */
+  policy?: boolean;
 }
 
 const WORKER = path.join(__dirname, "evaluate-worker.ts");

@@ -31,10 +31,10 @@ export interface Evaluation {
   effective?: Record<string, unknown>;
   resources: RecordedResource[];
   outputs: Record<string, StackOutput>;
-  /** The CrossGuard pack's findings (policy/evaluate.ts), when asked for. */
-  violations?: PolicyViolation[];
   /** Legal but unusual config values (config/warnings.ts), for the plan to print; never blocking. */
   warnings?: string[];
+  /** The CrossGuard pack's findings (policy/evaluate.ts), when asked for. */
+  violations?: PolicyViolation[];
   /** Set when the program failed: config validation or a failed invoke. No stack trace. */
   error?: string;
 }
