@@ -5,7 +5,7 @@
  * same tags.
  */
 export const IMAGE_TAG_PATTERN =
-  /^(?=.{1,128}$)(?:[0-9a-f]{7,40}|v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)$/;
+  /^(?:[0-9a-f]{7,40}|v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)$/;
 
 export const IMAGE_TAG_RULE =
   "a git SHA of 7–40 lowercase hex characters, or a semver release such as 1.4.2 or v1.4.2-rc.1";
