@@ -105,6 +105,7 @@ function records(stack: string, bad: boolean): RecordedResource[] {
       "grafana",
       {
         chart: "grafana",
+        namespace: "monitoring",
         version: bad ? "^8.5" : "8.5.1",
         repositoryOpts: {
           repo: bad ? "http://grafana.github.io/helm-charts" : "https://grafana.github.io/helm-charts",
@@ -112,11 +113,60 @@ function records(stack: string, bad: boolean): RecordedResource[] {
         values: {
           image: { repository: "grafana/grafana", tag: bad ? "latest" : "11.2.0" },
           admin: bad ? { password: { "[secret]": "hunter2" } } : { existingSecret: "grafana-admin" },
+          ingress: {
+            enabled: true,
+            annotations: {
+              "alb.ingress.kubernetes.io/scheme": bad ? "internet-facing" : "internal",
+              ...(bad
+                ? {}
+                : { "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06" }),
+            },
+          },
         },
       },
       { protect: false },
     ),
     rec("kubernetes:helm.sh/v3:Release", "postgres", { chart: "cluster", version: "0.1.0", values: {} }),
+    ...(bad
+      ? []
+      : [
+          rec(
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            "monitoring-default-deny",
+            {
+              metadata: { name: "default-deny-ingress", namespace: "monitoring" },
+              spec: { podSelector: {} },
+            },
+            { protect: false },
+          ),
+        ]),
+    rec(
+      "aws:iam/rolePolicy:RolePolicy",
+      "controller",
+      {
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["ec2:CreateSecurityGroup"],
+              Resource: "*",
+              ...(bad
+                ? {}
+                : { Condition: { StringEquals: { "aws:RequestTag/elbv2.k8s.aws/cluster": "c" } } }),
+            },
+          ],
+        }),
+      },
+      { protect: false },
+    ),
+    // The control plane the eks component creates, as the engine sends it.
+    rec("aws:eks/cluster:Cluster", "cluster-eksCluster", {
+      vpcConfig: {
+        endpointPublicAccess: true,
+        publicAccessCidrs: bad ? ["0.0.0.0/1", "128.0.0.0/1"] : ["203.0.113.0/24"],
+      },
+    }),
     // The default provider: no provider reference at all.
     rec(
       "aws:iam/role:Role",
