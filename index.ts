@@ -12,6 +12,7 @@ import { Postgres } from "./components/addons/postgres";
 import { Prometheus } from "./components/addons/prometheus";
 import { Storage } from "./components/addons/storage";
 import { GoService } from "./components/service";
+import { ServiceNamespace } from "./components/service-namespace";
 
 // 1. Configuration: validated as a whole before any resource exists.
 const settings = loadConfig();
@@ -85,6 +86,11 @@ const fluentBit = new FluentBit(
   { ...addon, settings: settings.fluentBit, crds },
   { providers },
 );
+const serviceNamespace = new ServiceNamespace(
+  "service-namespace",
+  { name: settings.service.namespace, isProd: settings.isProd },
+  { providers: { kubernetes: cluster.provider } },
+);
 const postgres = new Postgres(
   "postgres",
   {
@@ -92,7 +98,8 @@ const postgres = new Postgres(
     storage,
     isProd: settings.isProd,
     settings: settings.postgres,
-    namespace: settings.service.namespace,
+    namespace: serviceNamespace.name,
+    namespaceResource: serviceNamespace.namespace,
     crds,
   },
   { providers },

@@ -207,7 +207,7 @@ for (const stack of ENVIRONMENTS) {
 
     it("provides a default gp3 StorageClass on the EBS CSI add-on, with its IAM role through Pod Identity", async () => {
       const e = await stackOf(stack);
-      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass").inputs as any;
+      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass", "storage").inputs as any;
       assert.equal(sc.metadata.name, "gp3");
       assert.equal(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
       assert.equal(sc.provisioner, "ebs.csi.aws.com");
@@ -218,7 +218,9 @@ for (const stack of ENVIRONMENTS) {
         (a) => a.inputs.addonName === "aws-ebs-csi-driver",
       )!;
       // An API object: it does not wait for the driver, which comes up beside the releases whose PVCs it binds.
-      assert.ok(!one(e, "kubernetes:storage.k8s.io/v1:StorageClass").dependsOn.includes(driver.urn));
+      assert.ok(
+        !one(e, "kubernetes:storage.k8s.io/v1:StorageClass", "storage").dependsOn.includes(driver.urn),
+      );
       const [assoc] = (driver.inputs as any).podIdentityAssociations;
       assert.equal(assoc.serviceAccount, "ebs-csi-controller-sa");
       const role = ofType(e, ROLE).find((r) => assoc.roleArn.endsWith(`/${r.name}`))!;
@@ -409,7 +411,8 @@ for (const stack of ENVIRONMENTS) {
       if (stack === "prod") assert.equal(v.cluster.instances, 3);
       assert.deepEqual(v.cluster.storage, {
         size: `${cfg.storageGiB}Gi`,
-        storageClass: "gp3",
+        // Prod's database volumes survive their PVC (test/day2.test.ts).
+        storageClass: stack === "prod" ? "gp3-retain" : "gp3",
       });
       assert.equal(v.cluster.enableSuperuserAccess, false);
       assert.deepEqual(v.cluster.initdb, {
@@ -541,7 +544,7 @@ for (const stack of ENVIRONMENTS) {
       const e = await stackOf(stack);
       const allowed = allowedReleaseDeps(e);
       const nodes = ofType(e, "eks:index:ManagedNodeGroup");
-      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass");
+      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass", "storage");
       for (const name of expectedReleases(e)) {
         const r = rel(e, name);
         const deps = transitiveDeps(e, r);
@@ -560,8 +563,14 @@ for (const stack of ENVIRONMENTS) {
       direct("postgres", "cloudnative-pg");
       if (backupsOn(e)) direct("postgres", "plugin-barman-cloud");
       // Releases with PVCs wait for the default StorageClass.
-      for (const name of ["kube-prometheus-stack", "grafana", "postgres"])
+      for (const name of ["kube-prometheus-stack", "grafana"])
         assert.ok(rel(e, name).dependsOn.includes(sc.urn), name);
+      const postgresClass = one(
+        e,
+        "kubernetes:storage.k8s.io/v1:StorageClass",
+        stack === "prod" ? "storage-retain" : "storage",
+      );
+      assert.ok(rel(e, "postgres").dependsOn.includes(postgresClass.urn), "postgres");
       for (const name of ["fluent-bit", "aws-load-balancer-controller", "cloudnative-pg"]) {
         assert.ok(!transitiveDeps(e, rel(e, name)).has(sc.urn), `${name} has no PVC`);
       }

@@ -15,6 +15,8 @@ export interface ClusterAddonArgs {
 
 /** The default StorageClass every release with a PVC uses (components/addons/storage.ts). */
 export const STORAGE_CLASS = "gp3";
+/** gp3 whose volumes outlive their PVC (reclaimPolicy Retain): prod's database volumes. */
+export const RETAIN_STORAGE_CLASS = "gp3-retain";
 
 export interface ReleaseSpec {
   /** Release name: fixed, so service names are stable and carry no random suffix. */
