@@ -11,6 +11,8 @@ import { LoadBalancerController } from "./components/addons/load-balancer-contro
 import { Postgres } from "./components/addons/postgres";
 import { Prometheus } from "./components/addons/prometheus";
 import { Storage } from "./components/addons/storage";
+import { MetricsServer } from "./components/addons/metrics-server";
+import { Karpenter } from "./components/karpenter/karpenter";
 import { GoService } from "./components/service";
 import { ServiceNamespace } from "./components/service-namespace";
 
@@ -31,6 +33,11 @@ const network = new Network(
   { settings: settings.network, clusterName: eksClusterName },
   { providers },
 );
+// Single-zone stacks put every node in the first zone, beside their zonal EBS volumes.
+const nodeSubnetIds =
+  settings.karpenter.zones === "single"
+    ? network.privateSubnetIds.apply((ids) => ids.slice(0, 1))
+    : network.privateSubnetIds;
 const cluster = new Cluster(
   "cluster",
   {
@@ -40,6 +47,7 @@ const cluster = new Cluster(
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
+    nodeSubnetIds,
   },
   { providers },
 );
@@ -64,6 +72,19 @@ const prometheus = new Prometheus(
   { providers },
 );
 const crds = prometheus.crds;
+// Node autoscaling above the managed node groups, and the metrics every HPA reads.
+const karpenter = new Karpenter(
+  "karpenter",
+  {
+    ...addon,
+    settings: settings.karpenter,
+    subnetIds: nodeSubnetIds,
+    controllerNodes: Object.values(settings.cluster.nodeGroups).reduce((n, g) => n + g.minSize, 0),
+    crds,
+  },
+  { providers },
+);
+const metricsServer = new MetricsServer("metrics-server", { cluster, crds }, { providers });
 const loadBalancerController = new LoadBalancerController(
   "aws-load-balancer-controller",
   { ...addon, vpcId: network.vpcId, crds },
@@ -126,6 +147,7 @@ const service = settings.service.enabled
         monitoringNamespace: prometheus.namespace,
         crds,
         loadBalancerController: loadBalancerController.release,
+        metricsServer: metricsServer.release,
       },
       { providers: { ...providers, kubernetes: cluster.provider } },
     )
@@ -141,6 +163,7 @@ export const clusterName = cluster.clusterName;
 export const kubeconfig = pulumi.secret(cluster.kubeconfig);
 export const oidcProviderArn = cluster.oidcProviderArn;
 export const nodeRoleArn = cluster.nodeRoleArn;
+export const karpenterInterruptionQueue = karpenter.queueName;
 export const ecrRepositoryUrl = registry.repositoryUrl;
 export const grafanaNamespace = grafana.namespace;
 export const grafanaService = grafana.serviceName;

@@ -38,6 +38,8 @@ export interface GoServiceArgs {
   crds: pulumi.Resource;
   /** The load-balancer controller release, needed (and waited for) only when the Ingress is on. */
   loadBalancerController: pulumi.Resource;
+  /** metrics-server: an HPA without the metrics API never scales, so the release waits for it when autoscaling. */
+  metricsServer: pulumi.Resource;
 }
 
 /**
@@ -148,6 +150,7 @@ export class GoService extends pulumi.ComponentResource {
           args.crds,
           args.database.ready,
           ...(s.ingress.enabled ? [args.loadBalancerController] : []),
+          ...(s.autoscaling.enabled ? [args.metricsServer] : []),
         ],
       },
     );

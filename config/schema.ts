@@ -3,6 +3,7 @@ import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
 import { addonsProdRules, addonsShape } from "./addons";
 import { intRange, logRetentionDays, positiveInt } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
+import { karpenterProdRules, karpenterSchema } from "./karpenter";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
 export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
@@ -147,6 +148,7 @@ export const platformSchema = z
     cluster: clusterSchema,
     registry: registrySchema,
     service: serviceSchema,
+    karpenter: karpenterSchema,
     ...addonsShape,
   })
   .strict();
@@ -157,6 +159,7 @@ export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
 export type { ServiceSettings } from "./service";
+export type { KarpenterSettings } from "./karpenter";
 export type { FluentBitSettings, GrafanaSettings, PostgresSettings, PrometheusSettings } from "./addons";
 
 /** Rules that hold only in prod: they protect the environment users depend on. */
@@ -178,5 +181,6 @@ export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
     must(g.minSize >= 3, ["cluster", "nodeGroups", name, "minSize"], "at least 3 (one node per zone)");
   }
   serviceProdRules(s.service, ctx);
+  karpenterProdRules(s.karpenter, ctx);
   addonsProdRules(s, ctx);
 }
