@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, resolveSettings } from "../config";
 import { mergeLikeCli } from "../config/files";
+import * as P from "../estimates/prices";
+import { estimateCost } from "../scripts/lib/cost";
 import {
   ENVIRONMENTS,
   effective,
@@ -231,6 +233,63 @@ describe("capacity: node autoscaling, metrics, zones, instance metadata", () => 
       });
     });
   }
+
+  describe("cost model", () => {
+    /** The evaluation with the NodePool's spec changed as `edit` says (a plan of a different config). */
+    const withPool = (e: Evaluation, edit: (spec: any) => void): Evaluation => {
+      const copy = structuredClone(e);
+      edit(spec(one(copy, NODE_POOL)));
+      return copy;
+    };
+
+    for (const stack of ENVIRONMENTS) {
+      it(`${stack}: prices the floor, today's nodes and the ceiling at the NodePool limit`, async () => {
+        const e = await stackOf(stack);
+        const s = effective(e);
+        const c = estimateCost(e);
+        assert.equal(c.karpenter?.limitVcpu, s.karpenter.limits.cpu);
+        assert.ok(c.floor <= c.total && c.total < c.ceiling, `${c.floor} ≤ ${c.total} < ${c.ceiling}`);
+        // Root volumes come from the node groups' launch templates.
+        const group = Object.values(s.cluster.nodeGroups as Record<string, any>)[0];
+        assert.match(
+          c.lines.find((l) => l.item.startsWith("Nodes ("))!.detail,
+          new RegExp(`${group.diskSizeGiB} GiB root`),
+        );
+        const more = estimateCost(withPool(e, (p) => (p.limits.cpu = String(s.karpenter.limits.cpu * 2))));
+        const perVcpuMonth = c.karpenter!.vcpuHourly * P.HOURS_PER_MONTH;
+        assert.ok(Math.abs(more.ceiling - c.ceiling - s.karpenter.limits.cpu * perVcpuMonth) < 1e-6);
+        assert.equal(more.total, c.total, "the limit moves the ceiling, not today's estimate");
+      });
+    }
+
+    it("prices spot below on-demand, and refuses instance types it has no price for", async () => {
+      const e = await stackOf("uat");
+      const onDemand = estimateCost(e).karpenter!.vcpuHourly;
+      const spot = estimateCost(
+        withPool(e, (p) => {
+          p.template.spec.requirements.find((r: any) => r.key === "karpenter.sh/capacity-type").values = [
+            "spot",
+          ];
+        }),
+      ).karpenter!.vcpuHourly;
+      assert.ok(Math.abs(spot - onDemand * P.SPOT_SHARE_OF_ON_DEMAND) < 1e-12);
+      const unknown = withPool(e, (p) => {
+        p.template.spec.requirements.find((r: any) => r.key === "karpenter.k8s.aws/instance-family").values =
+          ["x9z"];
+      });
+      assert.throws(() => estimateCost(unknown), /no price for any instance type Karpenter may launch \(x9z/);
+    });
+
+    it("adds Karpenter nodes for requests the managed nodes cannot hold, within the limit", async () => {
+      const e = structuredClone(await stackOf("alpha"));
+      const service = one(e, RELEASE, "go-service");
+      (service.inputs as any).values.replicaCount = 8;
+      const c = estimateCost(e);
+      const line = c.lines.find((l) => l.item === "Nodes (Karpenter)");
+      assert.ok(line && c.karpenter!.expectedNodes > 0, "overflow goes to Karpenter");
+      assert.ok(c.karpenter!.expectedNodes * 2 <= c.karpenter!.limitVcpu);
+    });
+  });
 
   describe("config", () => {
     const reject = (stack: string, karpenter: Record<string, unknown>): string[] => {
