@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { protectedImageTags } from "./config/promoted";
 import { Cluster } from "./components/cluster";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
@@ -53,7 +54,11 @@ const cluster = new Cluster(
 );
 const registry = new Registry(
   "registry",
-  { settings: settings.registry, isOwner: settings.registry.ownerStack === settings.environment },
+  {
+    settings: settings.registry,
+    isOwner: settings.registry.ownerStack === settings.environment,
+    protectedTags: protectedImageTags(),
+  },
   { providers },
 );
 

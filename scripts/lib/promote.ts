@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { IMAGE_TAG_RULE, isImageTag } from "../../config/image-tag";
 import { ENVIRONMENTS } from "../../config/schema";
+import { PROMOTED_TAGS_FILE, recordPromotedTag } from "../../config/promoted";
 
 export const USAGE = `usage: npm run promote -- <from> <to>          copy <from>'s effective image tag into Pulumi.<to>.yaml
        npm run promote -- --tag <tag> alpha    start a release: pin alpha to a tag CI pushed
@@ -141,6 +142,9 @@ export function promote(argv: string[], dir: string): PromoteResult {
   }
   writeTag(dir, to, newTag);
   messages.push(`Pulumi.${to}.yaml: ${KEY} ${old} → ${newTag}${from ? ` (from ${from})` : ""}`);
+  // What prod ran once, it may run again (a revert): the registry never expires a tag in the ledger.
+  if (to === "prod" && recordPromotedTag(newTag, dir))
+    messages.push(`${PROMOTED_TAGS_FILE}: recorded ${newTag}; the registry keeps it for good`);
   if (
     to === ENVIRONMENTS[ENVIRONMENTS.length - 1] &&
     ENVIRONMENTS.every((s) => effectiveTag(dir, s) === newTag)
