@@ -333,7 +333,10 @@ export function renderCost(c: CostEstimate): string {
     ...c.lines.map((l) => `  ${l.item.padEnd(width)}  ${usd(l.monthly).padStart(9)}  ${l.detail}`),
     `  Floor: ${usd(c.floor)} = control plane + 1 NAT + ${plural(c.floorNodes, "node")}`,
     `         holding ${(c.requests.cpuMillis / 1000).toFixed(2)} vCPU / ${(c.requests.memoryMiB / 1024).toFixed(1)} GiB of requests (ratio ${(c.total / c.floor).toFixed(2)})`,
-    `  Ceiling: ${usd(c.ceiling)} = node groups at maxSize${c.karpenter ? ` + Karpenter at its NodePool limit (${c.karpenter.limitVcpu} vCPU × $${c.karpenter.vcpuHourly.toFixed(4)}/vCPU-h)` : ""}, the rest as estimated`,
+    `  Ceiling: ${usd(c.ceiling)} = node groups at maxSize${c.karpenter ? " + Karpenter at its NodePool limit" : ""}, the rest as estimated`,
+    ...(c.karpenter
+      ? [`           (${c.karpenter.limitVcpu} vCPU × $${c.karpenter.vcpuHourly.toFixed(4)} per vCPU-hour)`]
+      : []),
     "Not estimated:",
     ...c.notEstimated.map((n) => `  - ${n}`),
   ].join("\n");
