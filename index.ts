@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { protectedImageTags } from "./config/promoted";
 import { Cluster } from "./components/cluster";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
@@ -11,7 +12,10 @@ import { LoadBalancerController } from "./components/addons/load-balancer-contro
 import { Postgres } from "./components/addons/postgres";
 import { Prometheus } from "./components/addons/prometheus";
 import { Storage } from "./components/addons/storage";
+import { MetricsServer } from "./components/addons/metrics-server";
+import { Karpenter } from "./components/karpenter/karpenter";
 import { GoService, SERVICE_POD_LABELS } from "./components/service";
+import { ServiceNamespace } from "./components/service-namespace";
 
 // 1. Configuration: validated as a whole before any resource exists.
 const settings = loadConfig();
@@ -32,6 +36,11 @@ const network = new Network(
   { settings: settings.network, clusterName: eksClusterName, isProd: settings.isProd },
   { providers },
 );
+// Single-zone stacks put every node in the first zone, beside their zonal EBS volumes.
+const nodeSubnetIds =
+  settings.karpenter.zones === "single"
+    ? network.privateSubnetIds.apply((ids) => ids.slice(0, 1))
+    : network.privateSubnetIds;
 const cluster = new Cluster(
   "cluster",
   {
@@ -41,12 +50,17 @@ const cluster = new Cluster(
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
+    nodeSubnetIds,
   },
   { providers },
 );
 const registry = new Registry(
   "registry",
-  { settings: settings.registry, isOwner: settings.registry.ownerStack === settings.environment },
+  {
+    settings: settings.registry,
+    isOwner: settings.registry.ownerStack === settings.environment,
+    protectedTags: protectedImageTags(),
+  },
   { providers },
 );
 
@@ -74,6 +88,19 @@ const prometheus = new Prometheus(
   { providers },
 );
 const crds = prometheus.crds;
+// Node autoscaling above the managed node groups, and the metrics every HPA reads.
+const karpenter = new Karpenter(
+  "karpenter",
+  {
+    ...addon,
+    settings: settings.karpenter,
+    subnetIds: nodeSubnetIds,
+    controllerNodes: Object.values(settings.cluster.nodeGroups).reduce((n, g) => n + g.minSize, 0),
+    crds,
+  },
+  { providers },
+);
+const metricsServer = new MetricsServer("metrics-server", { cluster, crds }, { providers });
 const loadBalancerController = new LoadBalancerController(
   "aws-load-balancer-controller",
   { ...addon, vpcId: network.vpcId, crds },
@@ -97,6 +124,11 @@ const fluentBit = new FluentBit(
   { ...addon, settings: settings.fluentBit, isProd: settings.isProd, crds },
   { providers },
 );
+const serviceNamespace = new ServiceNamespace(
+  "service-namespace",
+  { name: settings.service.namespace, isProd: settings.isProd },
+  { providers: { kubernetes: cluster.provider } },
+);
 const postgres = new Postgres(
   "postgres",
   {
@@ -104,7 +136,8 @@ const postgres = new Postgres(
     storage,
     isProd: settings.isProd,
     settings: settings.postgres,
-    namespace: settings.service.namespace,
+    namespace: serviceNamespace.name,
+    namespaceResource: serviceNamespace.namespace,
     clientPodLabels: SERVICE_POD_LABELS,
     crds,
   },
@@ -134,6 +167,7 @@ const service = settings.service.enabled
         monitoringNamespace: prometheus.namespace,
         crds,
         loadBalancerController: loadBalancerController.release,
+        metricsServer: metricsServer.release,
       },
       { providers: { ...providers, kubernetes: cluster.provider } },
     )
@@ -151,6 +185,7 @@ export const clusterName = cluster.clusterName;
 export const kubeconfig = pulumi.secret(cluster.kubeconfig);
 export const oidcProviderArn = cluster.oidcProviderArn;
 export const nodeRoleArn = cluster.nodeRoleArn;
+export const karpenterInterruptionQueue = karpenter.queueName;
 export const ecrRepositoryUrl = registry.repositoryUrl;
 export const grafanaNamespace = grafana.namespace;
 export const grafanaService = grafana.serviceName;

@@ -13,6 +13,8 @@ export interface ClusterArgs {
   vpcId: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<string[]>;
   privateSubnetIds: pulumi.Input<string[]>;
+  /** Where nodes run: every private subnet, or only the first zone's for single-zone stacks. */
+  nodeSubnetIds: pulumi.Input<string[]>;
 }
 
 type ManagedAddon = keyof ClusterSettings["addonVersions"];
@@ -25,6 +27,44 @@ const NODE_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
 ];
 
+/** The root volume's device on AL2023 AMIs (pulumi-eks v4.3.0 nodejs/eks/nodes/nodegroup.ts uses the same). */
+const AL2023_ROOT_DEVICE = "/dev/xvda";
+
+/**
+ * Instance metadata for nodes: IMDSv2 only, and a hop limit of 1, so the token response never leaves the node's
+ * own network namespace. Pods (other than hostNetwork ones such as aws-node and kube-proxy) cannot read the node
+ * role's credentials; add-ons get theirs from Pod Identity or IRSA and their region and VPC from config.
+ * AWS: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html
+ */
+export const NODE_METADATA_OPTIONS = {
+  httpEndpoint: "enabled",
+  httpTokens: "required",
+  httpPutResponseHopLimit: 1,
+} as const;
+
+function nodeLaunchTemplate(
+  name: string,
+  diskSizeGiB: number,
+  parent: pulumi.Resource,
+): aws.ec2.LaunchTemplate {
+  return new aws.ec2.LaunchTemplate(
+    name,
+    {
+      description: `EKS managed node group ${name}: IMDSv2, hop limit 1, encrypted gp3 root volume`,
+      metadataOptions: NODE_METADATA_OPTIONS,
+      blockDeviceMappings: [
+        {
+          deviceName: AL2023_ROOT_DEVICE,
+          ebs: { volumeSize: diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
+      ],
+      // EKS fills in the AMI and user data for its AMI type; the template only overrides what is set here.
+      updateDefaultVersion: true,
+    },
+    { parent },
+  );
+}
+
 /** EKS control plane (API auth, KMS-encrypted secrets, private nodes), its managed add-ons and node groups. */
 export class Cluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
@@ -32,6 +72,10 @@ export class Cluster extends pulumi.ComponentResource {
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly oidcProviderUrl: pulumi.Output<string>;
   readonly nodeRoleArn: pulumi.Output<string>;
+  /** The node role's name: Karpenter's EC2NodeClass launches its nodes with it (the access entry covers them). */
+  readonly nodeRoleName: pulumi.Output<string>;
+  /** The security group EKS created for the cluster, which managed nodes carry: Karpenter's nodes get it too. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
   /** Kubernetes provider for everything installed in the cluster. */
   readonly provider: k8s.Provider;
   /**
@@ -122,33 +166,37 @@ export class Cluster extends pulumi.ComponentResource {
     // Pod Identity lets add-ons (EBS CSI, Fluent Bit, load-balancer controller, backups) assume IAM roles.
     const podIdentityAgent = this.addon(name, "eks-pod-identity-agent", []);
 
-    const nodeGroups = Object.entries(settings.nodeGroups).map(
-      ([group, g]) =>
-        new eks.ManagedNodeGroup(
-          `${name}-${group}`,
-          {
-            cluster,
-            nodeRole,
-            amiType: g.amiType,
-            capacityType: g.capacityType,
-            instanceTypes: g.instanceTypes,
-            scalingConfig: { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },
-            diskSize: g.diskSizeGiB,
-            subnetIds: args.privateSubnetIds,
-            labels: { ...g.labels, "platform.example.com/node-group": group },
-            enableIMDSv2: true,
-            // Nodes follow the control plane: a version bump upgrades it first, then rolls the nodes.
-            version: cluster.eksCluster.version,
-          },
-          remoteChildOptions(this, { dependsOn: nodeRoleAttachments }),
-        ),
-    );
+    const nodeGroups = Object.entries(settings.nodeGroups).map(([group, g]) => {
+      const launchTemplate = nodeLaunchTemplate(`${name}-${group}`, g.diskSizeGiB, this);
+      return new eks.ManagedNodeGroup(
+        `${name}-${group}`,
+        {
+          cluster,
+          nodeRole,
+          amiType: g.amiType,
+          capacityType: g.capacityType,
+          instanceTypes: g.instanceTypes,
+          scalingConfig: { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },
+          // Single-zone stacks keep their nodes beside their volumes (config/karpenter.ts, `zones`).
+          subnetIds: args.nodeSubnetIds,
+          labels: { ...g.labels, "platform.example.com/node-group": group },
+          // Our own launch template, not enableIMDSv2: pulumi-eks v4.3.0 pairs that with hop limit 2
+          // (nodejs/eks/nodes/nodegroup.ts, createMNGCustomLaunchTemplate), which lets every pod reach IMDS.
+          launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+          // Nodes follow the control plane: a version bump upgrades it first, then rolls the nodes.
+          version: cluster.eksCluster.version,
+        },
+        remoteChildOptions(this, { dependsOn: nodeRoleAttachments }),
+      );
+    });
     this.addon(name, "coredns", nodeGroups);
 
     this.kubeconfig = pulumi.secret(cluster.kubeconfig);
     this.oidcProviderArn = cluster.oidcProviderArn;
     this.oidcProviderUrl = cluster.oidcProviderUrl;
     this.nodeRoleArn = nodeRole.arn;
+    this.nodeRoleName = nodeRole.name;
+    this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       // A secret input: the provider's inputs are stored in the state, and the kubeconfig grants cluster access.

@@ -1,11 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistrySettings } from "../config";
+import { lifecyclePolicy } from "./registry-lifecycle";
 
 export interface RegistryArgs {
   settings: RegistrySettings;
   /** Exactly one stack creates the repository; every other stack only looks it up. */
   isOwner: boolean;
+  /** Tags the lifecycle policy never expires: deployed now, or ever promoted to prod (config/promoted.ts). */
+  protectedTags: string[];
 }
 
 /**
@@ -22,7 +25,7 @@ export class Registry extends pulumi.ComponentResource {
     const { settings, isOwner } = args;
 
     if (isOwner) {
-      const repo = this.create(name, settings);
+      const repo = this.create(name, settings, args.protectedTags);
       this.repositoryUrl = repo.repositoryUrl;
       this.repositoryName = repo.name;
       this.registryId = repo.registryId;
@@ -38,7 +41,7 @@ export class Registry extends pulumi.ComponentResource {
     this.registerOutputs({ repositoryUrl: this.repositoryUrl });
   }
 
-  private create(name: string, settings: RegistrySettings): aws.ecr.Repository {
+  private create(name: string, settings: RegistrySettings, protectedTags: string[]): aws.ecr.Repository {
     const repo = new aws.ecr.Repository(
       name,
       {
@@ -54,32 +57,7 @@ export class Registry extends pulumi.ComponentResource {
       name,
       {
         repository: repo.name,
-        policy: JSON.stringify({
-          rules: [
-            {
-              rulePriority: 1,
-              description: `Expire untagged images after ${settings.untaggedExpiryDays} days`,
-              selection: {
-                tagStatus: "untagged",
-                countType: "sinceImagePushed",
-                countUnit: "days",
-                countNumber: settings.untaggedExpiryDays,
-              },
-              action: { type: "expire" },
-            },
-            {
-              rulePriority: 2,
-              description: `Keep the last ${settings.keepReleaseImages} release images`,
-              selection: {
-                tagStatus: "tagged",
-                tagPatternList: ["*"],
-                countType: "imageCountMoreThan",
-                countNumber: settings.keepReleaseImages,
-              },
-              action: { type: "expire" },
-            },
-          ],
-        }),
+        policy: lifecyclePolicy(settings, protectedTags),
       },
       { parent: this },
     );

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -47,6 +48,8 @@ export interface GoServiceArgs {
   crds: pulumi.Resource;
   /** The load-balancer controller release, needed (and waited for) only when the Ingress is on. */
   loadBalancerController: pulumi.Resource;
+  /** metrics-server: an HPA without the metrics API never scales, so the release waits for it when autoscaling. */
+  metricsServer: pulumi.Resource;
 }
 
 /**
@@ -72,6 +75,24 @@ export function resolveDigest(
       );
     }
   });
+}
+
+/**
+ * SHA-256 over every file of the chart (relative path and bytes, in sorted order). helm.v3.Release diffs its inputs
+ * only: with this in the release, an edited template deploys even when nobody bumps the chart's version.
+ */
+export function chartDigest(dir: string = CHART_DIR): string {
+  const files = (fs.readdirSync(dir, { recursive: true, encoding: "utf8" }) as string[])
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .map((f) => f.split(path.sep).join("/"))
+    .sort();
+  const hash = createHash("sha256");
+  for (const f of files)
+    hash
+      .update(`${f}\0`)
+      .update(fs.readFileSync(path.join(dir, f)))
+      .update("\0");
+  return `sha256:${hash.digest("hex")}`;
 }
 
 /** The Go service's chart (charts/go-service), deployed at the shared image tag resolved to a digest. */
@@ -103,6 +124,8 @@ export class GoService extends pulumi.ComponentResource {
         name,
         chart: CHART_PATH,
         version: chart.version,
+        // Recorded with the Helm release: a change to any chart file is a change to this input, so an upgrade.
+        description: `charts/go-service ${chart.version} ${chartDigest()}`,
         namespace: args.database.namespace,
         atomic: true,
         cleanupOnFail: true,
@@ -151,6 +174,7 @@ export class GoService extends pulumi.ComponentResource {
           args.crds,
           args.database.ready,
           ...(s.ingress.enabled ? [args.loadBalancerController] : []),
+          ...(s.autoscaling.enabled ? [args.metricsServer] : []),
         ],
       },
     );

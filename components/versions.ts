@@ -4,7 +4,7 @@
  * bump must re-check the keys in test/addons-values-keys.ts against the new chart's values.yaml.
  */
 export interface ChartPin {
-  /** Helm repository URL (HTTPS). */
+  /** Helm repository URL (HTTPS), or an OCI registry path (oci://…) for charts published only there. */
   repo: string;
   chart: string;
   /** One exact version, never a range. */
@@ -69,6 +69,27 @@ export const CHARTS = {
     repo: "https://aws.github.io/eks-charts",
     chart: "aws-load-balancer-controller",
     version: "3.5.0",
+  },
+  // Node autoscaling. Published only as OCI artifacts; Renovate reads OCI charts with the docker datasource.
+  // The CRDs chart carries the same version as the controller and is bumped with it (CRDs first).
+  // renovate: datasource=docker depName=karpenter/karpenter-crd registryUrl=https://public.ecr.aws
+  karpenterCrd: {
+    repo: "oci://public.ecr.aws/karpenter",
+    chart: "karpenter-crd",
+    version: "1.14.1",
+  },
+  // Supports Kubernetes 1.30–1.36 (website/content/en/docs/upgrading/compatibility.md at 1d92708).
+  // renovate: datasource=docker depName=karpenter/karpenter registryUrl=https://public.ecr.aws
+  karpenter: {
+    repo: "oci://public.ecr.aws/karpenter",
+    chart: "karpenter",
+    version: "1.14.1",
+  },
+  // renovate: datasource=helm depName=metrics-server registryUrl=https://kubernetes-sigs.github.io/metrics-server
+  metricsServer: {
+    repo: "https://kubernetes-sigs.github.io/metrics-server",
+    chart: "metrics-server",
+    version: "3.13.1",
   },
 } as const satisfies Record<string, ChartPin>;
 

@@ -14,6 +14,7 @@ import { labels } from "./kubernetes";
 import { PROD_MAX_ADDRESSES, PROD_MIN_PREFIX, prodAllowListProblems } from "./cidr";
 import { intRange, logRetentionDays } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
+import { karpenterProdRules, karpenterSchema } from "./karpenter";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
 export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
@@ -179,6 +180,7 @@ export const platformSchema = z
     cluster: clusterSchema,
     registry: registrySchema,
     service: serviceSchema,
+    karpenter: karpenterSchema,
     ...addonsShape,
   })
   .strict();
@@ -189,6 +191,7 @@ export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
 export type { ServiceSettings } from "./service";
+export type { KarpenterSettings } from "./karpenter";
 export type { FluentBitSettings, GrafanaSettings, PostgresSettings, PrometheusSettings } from "./addons";
 
 /** Rules that hold only in prod: they protect the environment users depend on. */
@@ -211,5 +214,6 @@ export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
     must(g.minSize >= 3, ["cluster", "nodeGroups", name, "minSize"], "at least 3 (one node per zone)");
   }
   serviceProdRules(s.service, ctx);
+  karpenterProdRules(s.karpenter, ctx);
   addonsProdRules(s, ctx);
 }

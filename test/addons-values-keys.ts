@@ -191,6 +191,37 @@ export const VERIFIED_VALUES_KEYS: Record<string, { source: string; paths: strin
       "serviceMonitor.enabled",
     ],
   },
+  "karpenter-crd@1.14.1": {
+    source:
+      "aws/karpenter-provider-aws@1d927085dd81a9df9301e613f371dac5b4d16bfe charts/karpenter-crd/values.yaml",
+    paths: [],
+  },
+  "karpenter@1.14.1": {
+    source:
+      "aws/karpenter-provider-aws@1d927085dd81a9df9301e613f371dac5b4d16bfe charts/karpenter/values.yaml",
+    paths: [
+      "serviceAccount.name",
+      "replicas",
+      "settings.clusterName",
+      "settings.interruptionQueue",
+      "controller.env",
+      "controller.resources",
+      "serviceMonitor.enabled",
+    ],
+  },
+  "metrics-server@3.13.1": {
+    source:
+      "kubernetes-sigs/metrics-server@842dcc8c42f22cc19f10c7d5f2d32a9f4b6013b0 (tag metrics-server-helm-chart-3.13.1) charts/metrics-server/values.yaml",
+    paths: [
+      "fullnameOverride",
+      "replicas",
+      "podDisruptionBudget.enabled",
+      "podDisruptionBudget.maxUnavailable",
+      "resources",
+      "metrics.enabled",
+      "serviceMonitor.enabled",
+    ],
+  },
 };
 
 /** Every path set in `values` that the allow-list does not know: a misspelt or unverified key. */
@@ -200,7 +231,7 @@ export function unverifiedPaths(values: unknown, allowed: string[]): string[] {
     if (allowed.includes(path)) return;
     const isMap = node !== null && typeof node === "object" && !Array.isArray(node);
     // Descend only where a verified path continues; anything else set here is unknown to the chart.
-    if (isMap && allowed.some((p) => path === "" || p.startsWith(`${path}.`))) {
+    if (isMap && (path === "" || allowed.some((p) => p.startsWith(`${path}.`)))) {
       for (const [k, v] of Object.entries(node as Record<string, unknown>))
         visit(v, path ? `${path}.${k}` : k);
     } else out.push(path);

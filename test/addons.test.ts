@@ -57,16 +57,25 @@ const RELEASES: Record<
     pin: "awsLoadBalancerController",
     namespace: () => "kube-system",
   },
+  "karpenter-crd": { pin: "karpenterCrd", namespace: () => "kube-system" },
+  karpenter: { pin: "karpenter", namespace: () => "kube-system" },
+  "metrics-server": { pin: "metricsServer", namespace: () => "kube-system" },
 };
 
 /** Releases of CRDs or custom resources only: no pods, so nothing for Helm to wait on. */
-const CR_ONLY = ["prometheus-operator-crds", "postgres"];
+const CR_ONLY = ["prometheus-operator-crds", "postgres", "karpenter-crd"];
 
 const backupsOn = (e: Evaluation) => effective(e).postgres.backups.enabled as boolean;
 const expectedReleases = (e: Evaluation) =>
   Object.keys(RELEASES).filter((n) => backupsOn(e) || !RELEASES[n].backupsOnly);
+/** Pinned charts from a repository or an OCI registry; the service's own chart is a local path. */
 const thirdParty = (e: Evaluation) =>
-  ofType(e, RELEASE).filter((r) => (r.inputs as any).repositoryOpts?.repo);
+  ofType(e, RELEASE).filter((r) => !String((r.inputs as any).chart).startsWith("./"));
+/** The chart reference a pin installs: an OCI chart by its full reference, else by name from its repository. */
+const chartRef = (pin: (typeof CHARTS)[ChartKey]) =>
+  pin.repo.startsWith("oci://") ? `${pin.repo}/${pin.chart}` : pin.chart;
+/** `chart@version` as VERIFIED_VALUES_KEYS names it. */
+const chartName = (chart: string) => chart.split("/").pop();
 const rel = (e: Evaluation, name: string) => one(e, RELEASE, name);
 const values = (r: RecordedResource) => (r.inputs as any).values;
 const policyOf = (e: Evaluation, name: string) =>
@@ -105,14 +114,17 @@ function allowedReleaseDeps(e: Evaluation): Record<string, string[]> {
     "plugin-barman-cloud": [...crds, "cert-manager", "cloudnative-pg"],
     postgres: [...crds, "cloudnative-pg", ...backups],
     "aws-load-balancer-controller": crds,
+    "karpenter-crd": [],
+    karpenter: [...crds, "karpenter-crd"],
+    "metrics-server": crds,
   };
 }
 
 describe("add-on pins", () => {
-  it("pins every chart to one exact version, fetched over HTTPS", () => {
+  it("pins every chart to one exact version, fetched over HTTPS or from an OCI registry", () => {
     for (const [key, pin] of Object.entries(CHARTS)) {
       assert.match(pin.version, /^v?\d+\.\d+\.\d+$/, key);
-      assert.match(pin.repo, /^https:\/\//, key);
+      assert.match(pin.repo, /^(https|oci):\/\//, key);
     }
   });
 
@@ -126,12 +138,18 @@ describe("add-on pins", () => {
       ),
     );
     const found = [...file.matchAll(new RegExp(manager.matchStrings[0], "g"))].map((m) => m.groups!);
-    const expected = Object.values(CHARTS).map((p) => ({
-      datasource: "helm",
-      depName: p.chart,
-      registryUrl: p.repo,
-      currentValue: p.version,
-    }));
+    // OCI charts are container images to Renovate: docker datasource, registry host and repository path.
+    const expected = Object.values(CHARTS).map((p: { repo: string; chart: string; version: string }) => {
+      const oci = /^oci:\/\/([^/]+)\/(.+)$/.exec(p.repo);
+      return oci
+        ? {
+            datasource: "docker",
+            depName: `${oci[2]}/${p.chart}`,
+            registryUrl: `https://${oci[1]}`,
+            currentValue: p.version,
+          }
+        : { datasource: "helm", depName: p.chart, registryUrl: p.repo, currentValue: p.version };
+    });
     assert.deepEqual(
       found.map((g) => ({ ...g })).sort((a, b) => a.depName.localeCompare(b.depName)),
       expected.sort((a, b) => a.depName.localeCompare(b.depName)),
@@ -171,9 +189,9 @@ for (const stack of ENVIRONMENTS) {
         const { pin, namespace } = RELEASES[name];
         const i = rel(e, name).inputs as any;
         assert.equal(i.name, name, `${name}: explicit release name`);
-        assert.equal(i.chart, CHARTS[pin].chart);
+        assert.equal(i.chart, chartRef(CHARTS[pin]));
         assert.equal(i.version, CHARTS[pin].version, `${name}: the version in components/versions.ts`);
-        assert.equal(i.repositoryOpts.repo, CHARTS[pin].repo);
+        if (!CHARTS[pin].repo.startsWith("oci://")) assert.equal(i.repositoryOpts.repo, CHARTS[pin].repo);
         assert.equal(i.namespace, namespace(e), `${name}: namespace`);
         assert.equal(i.atomic, true, `${name}: atomic`);
         assert.equal(i.cleanupOnFail, true, `${name}: cleanupOnFail`);
@@ -192,7 +210,7 @@ for (const stack of ENVIRONMENTS) {
       const e = await stackOf(stack);
       for (const r of thirdParty(e)) {
         const i = r.inputs as any;
-        const verified = VERIFIED_VALUES_KEYS[`${i.chart}@${i.version}`];
+        const verified = VERIFIED_VALUES_KEYS[`${chartName(i.chart)}@${i.version}`];
         assert.ok(
           verified,
           `no verified key list for ${i.chart}@${i.version}: check its values.yaml and add one`,
@@ -207,7 +225,7 @@ for (const stack of ENVIRONMENTS) {
 
     it("provides a default gp3 StorageClass on the EBS CSI add-on, with its IAM role through Pod Identity", async () => {
       const e = await stackOf(stack);
-      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass").inputs as any;
+      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass", "storage").inputs as any;
       assert.equal(sc.metadata.name, "gp3");
       assert.equal(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
       assert.equal(sc.provisioner, "ebs.csi.aws.com");
@@ -218,7 +236,9 @@ for (const stack of ENVIRONMENTS) {
         (a) => a.inputs.addonName === "aws-ebs-csi-driver",
       )!;
       // An API object: it does not wait for the driver, which comes up beside the releases whose PVCs it binds.
-      assert.ok(!one(e, "kubernetes:storage.k8s.io/v1:StorageClass").dependsOn.includes(driver.urn));
+      assert.ok(
+        !one(e, "kubernetes:storage.k8s.io/v1:StorageClass", "storage").dependsOn.includes(driver.urn),
+      );
       const [assoc] = (driver.inputs as any).podIdentityAssociations;
       assert.equal(assoc.serviceAccount, "ebs-csi-controller-sa");
       const role = ofType(e, ROLE).find((r) => assoc.roleArn.endsWith(`/${r.name}`))!;
@@ -409,7 +429,8 @@ for (const stack of ENVIRONMENTS) {
       if (stack === "prod") assert.equal(v.cluster.instances, 3);
       assert.deepEqual(v.cluster.storage, {
         size: `${cfg.storageGiB}Gi`,
-        storageClass: "gp3",
+        // Prod's database volumes survive their PVC (test/day2.test.ts).
+        storageClass: stack === "prod" ? "gp3-retain" : "gp3",
       });
       assert.equal(v.cluster.enableSuperuserAccess, false);
       assert.deepEqual(v.cluster.initdb, {
@@ -572,7 +593,7 @@ for (const stack of ENVIRONMENTS) {
       const e = await stackOf(stack);
       const allowed = allowedReleaseDeps(e);
       const nodes = ofType(e, "eks:index:ManagedNodeGroup");
-      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass");
+      const sc = one(e, "kubernetes:storage.k8s.io/v1:StorageClass", "storage");
       for (const name of expectedReleases(e)) {
         const r = rel(e, name);
         const deps = transitiveDeps(e, r);
@@ -582,7 +603,7 @@ for (const stack of ENVIRONMENTS) {
           `${name} waits for exactly these releases`,
         );
         // Every release with pods waits for the nodes; the CRDs alone need only the API server.
-        const needsNodes = name !== "prometheus-operator-crds";
+        const needsNodes = !["prometheus-operator-crds", "karpenter-crd"].includes(name);
         for (const ng of nodes) assert.equal(deps.has(ng.urn), needsNodes, `${name} waits for the nodes`);
       }
       const direct = (from: string, to: string) =>
@@ -591,8 +612,14 @@ for (const stack of ENVIRONMENTS) {
       direct("postgres", "cloudnative-pg");
       if (backupsOn(e)) direct("postgres", "plugin-barman-cloud");
       // Releases with PVCs wait for the default StorageClass.
-      for (const name of ["kube-prometheus-stack", "grafana", "postgres"])
+      for (const name of ["kube-prometheus-stack", "grafana"])
         assert.ok(rel(e, name).dependsOn.includes(sc.urn), name);
+      const postgresClass = one(
+        e,
+        "kubernetes:storage.k8s.io/v1:StorageClass",
+        stack === "prod" ? "storage-retain" : "storage",
+      );
+      assert.ok(rel(e, "postgres").dependsOn.includes(postgresClass.urn), "postgres");
       for (const name of ["fluent-bit", "aws-load-balancer-controller", "cloudnative-pg"]) {
         assert.ok(!transitiveDeps(e, rel(e, name)).has(sc.urn), `${name} has no PVC`);
       }

@@ -75,7 +75,7 @@ describe("Go service", () => {
         assert.equal(JSON.stringify(values(e)).includes("password"), false);
       });
 
-      it("waits only for the ServiceMonitor CRDs, the Postgres cluster and (with an Ingress) the controller", async () => {
+      it("waits only for the ServiceMonitor CRDs, Postgres, the controller (with an Ingress), metrics-server (with an HPA)", async () => {
         const e = await stackOf(stack);
         const waitsFor = serviceRelease(e)
           .dependsOn.map((urn) => byUrn(e, urn))
@@ -83,6 +83,8 @@ describe("Go service", () => {
         const releases = waitsFor.filter((r) => r.type === RELEASE).map((r) => r.urn);
         const expected = ["prometheus-operator-crds", "postgres"];
         if (effective(e).service.ingress.enabled) expected.push("aws-load-balancer-controller");
+        // An HPA reads the metrics API: the release waits for metrics-server (test/day2.test.ts).
+        if (effective(e).service.autoscaling.enabled) expected.push("metrics-server");
         assert.deepEqual(releases.sort(), expected.map((n) => releaseNamed(e, n)).sort());
         // Beyond those: only the objects whose outputs feed its values (namespace, repository, WAF ACL, VPC subnets).
         const other = waitsFor.filter((r) => r.type !== RELEASE).map((r) => r.type);

@@ -17,6 +17,8 @@ export interface ClusterAddonArgs {
 
 /** The default StorageClass every release with a PVC uses (components/addons/storage.ts). */
 export const STORAGE_CLASS = "gp3";
+/** gp3 whose volumes outlive their PVC (reclaimPolicy Retain): prod's database volumes. */
+export const RETAIN_STORAGE_CLASS = "gp3-retain";
 
 export interface ReleaseSpec {
   /** Release name: fixed, so service names are stable and carry no random suffix. */
@@ -28,6 +30,8 @@ export interface ReleaseSpec {
   values: pulumi.Input<Record<string, unknown>>;
   /** False where the program owns the namespace because something must exist in it before the release. */
   createNamespace?: boolean;
+  /** True where the CRDs come from their own release (so that `helm upgrade` upgrades them). */
+  skipCrds?: boolean;
 }
 
 /**
@@ -39,11 +43,14 @@ export function release(spec: ReleaseSpec, opts: pulumi.CustomResourceOptions): 
     spec.name,
     {
       name: spec.name,
-      chart: spec.pin.chart,
       version: spec.pin.version,
-      repositoryOpts: { repo: spec.pin.repo },
+      // Helm pulls an OCI chart by its full reference; --repo takes only HTTP(S) repositories.
+      ...(spec.pin.repo.startsWith("oci://")
+        ? { chart: `${spec.pin.repo}/${spec.pin.chart}` }
+        : { chart: spec.pin.chart, repositoryOpts: { repo: spec.pin.repo } }),
       namespace: spec.namespace,
       createNamespace: spec.createNamespace ?? true,
+      ...(spec.skipCrds ? { skipCrds: true } : {}),
       atomic: true,
       cleanupOnFail: true,
       timeout: spec.timeout,

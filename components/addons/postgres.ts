@@ -3,7 +3,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSettings } from "../../config";
 import { CHARTS, POSTGRES_MAJOR } from "../versions";
-import { type ClusterAddonArgs, STORAGE_CLASS, irsaRole, release, resourcesOf } from "./common";
+import {
+  type ClusterAddonArgs,
+  RETAIN_STORAGE_CLASS,
+  STORAGE_CLASS,
+  irsaRole,
+  release,
+  resourcesOf,
+} from "./common";
 import { allow, fromCidrs, fromNamespace, fromSameNamespace, ingressPolicies } from "./network-policies";
 import { MONITORING_NAMESPACE } from "./prometheus";
 import type { Storage } from "./storage";
@@ -16,6 +23,8 @@ export interface PostgresArgs extends ClusterAddonArgs {
   namespace: string;
   /** Labels of the application's pods: the only clients Postgres admits. */
   clientPodLabels: Record<string, string>;
+  /** The namespace object (components/service-namespace.ts): the release never creates it on the side. */
+  namespaceResource: pulumi.Resource;
 }
 
 const OPERATOR_NAMESPACE = "cnpg-system";
@@ -202,6 +211,7 @@ export class Postgres extends pulumi.ComponentResource {
         name: CLUSTER,
         pin: CHARTS.postgresCluster,
         namespace: args.namespace,
+        createNamespace: false,
         // Custom resources only (Cluster, PodMonitor, backups): Helm has nothing to wait for. The operator creates
         // the pods and the app Secret afterwards; the service's release waits for those within its own timeout.
         timeout: 120,
@@ -210,7 +220,11 @@ export class Postgres extends pulumi.ComponentResource {
           version: { postgresql: POSTGRES_MAJOR },
           cluster: {
             instances: s.instances,
-            storage: { size: `${s.storageGiB}Gi`, storageClass: STORAGE_CLASS },
+            // Prod's volumes outlive a deleted PVC, namespace or release: the data stays until someone deletes it.
+            storage: {
+              size: `${s.storageGiB}Gi`,
+              storageClass: isProd ? RETAIN_STORAGE_CLASS : STORAGE_CLASS,
+            },
             enableSuperuserAccess: false,
             initdb: { database: s.database, owner: s.owner },
             // Requests equal limits: Guaranteed QoS, the last to be evicted.
@@ -229,7 +243,14 @@ export class Postgres extends pulumi.ComponentResource {
       },
       {
         ...k8sOpts,
-        dependsOn: [...cluster.workloadsReady, args.crds, args.storage.storageClass, operator, ...backupDeps],
+        dependsOn: [
+          ...cluster.workloadsReady,
+          args.crds,
+          isProd ? args.storage.retainStorageClass : args.storage.storageClass,
+          args.namespaceResource,
+          operator,
+          ...backupDeps,
+        ],
         protect: isProd,
         retainOnDelete: isProd,
       },

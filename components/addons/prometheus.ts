@@ -54,7 +54,8 @@ export class Prometheus extends pulumi.ComponentResource {
     const ns = new k8s.core.v1.Namespace(
       MONITORING_NAMESPACE,
       { metadata: { name: MONITORING_NAMESPACE } },
-      k8sOpts,
+      // It holds the Prometheus, Alertmanager and Grafana volumes: deleting it deletes their PVCs and the data.
+      { ...k8sOpts, protect: isProd, retainOnDelete: isProd },
     );
     this.namespace = ns.metadata.name;
     // Monitoring talks to itself (Grafana → Prometheus → Alertmanager, scrapes); the API server calls the operator's

@@ -146,18 +146,42 @@ export const eksPublicEndpointAllowlist: ResourceValidationPolicy = {
   }),
 };
 
+/** Launch templates: ours for the managed node groups, and any a component creates as a child. */
+export const AWS_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+/**
+ * IMDSv2 with a hop limit of 1, so pods cannot read the node role's credentials. pulumi-eks v4.3.0's enableIMDSv2
+ * creates a launch template with hop limit 2 (nodejs/eks/nodes/nodegroup.ts), so node groups must bring their own.
+ */
 export const eksNodeImdsV2: ResourceValidationPolicy = {
   name: "eks-node-imdsv2",
-  description: "EKS managed node groups require IMDSv2.",
+  description:
+    "EKS nodes require IMDSv2 with a hop limit of 1: managed node groups launch from such a template.",
   severity: "high",
-  validateResource: forTypes([EKS_MANAGED_NODE_GROUP], (props, args, report) => {
-    const imds = peek(props, "enableIMDSv2");
-    if (imds !== true && imds !== UNKNOWN) {
-      report(
-        `${label(args.type, args.name)} does not require IMDSv2, so pods can reach node credentials via IMDSv1. ` +
-          `Fix: set enableIMDSv2: true.`,
-      );
+  validateResource: forTypes([EKS_MANAGED_NODE_GROUP, AWS_LAUNCH_TEMPLATE], (props, args, report) => {
+    const what = label(args.type, args.name);
+    if (args.type === AWS_LAUNCH_TEMPLATE) {
+      const tokens = peekPath(props, "metadataOptions", "httpTokens");
+      if (tokens !== UNKNOWN && tokens !== "required")
+        report(
+          `${what} allows IMDSv1, so pods can reach node credentials. Fix: set metadataOptions.httpTokens: "required".`,
+        );
+      const hops = peekPath(props, "metadataOptions", "httpPutResponseHopLimit");
+      if (hops !== UNKNOWN && hops !== 1)
+        report(
+          `${what} has IMDS hop limit ${hops ?? "unset"}, so pods can reach node credentials. ` +
+            `Fix: set metadataOptions.httpPutResponseHopLimit: 1.`,
+        );
+      return;
     }
+    const template = peek(props, "launchTemplate");
+    if (template === UNKNOWN) return;
+    if (template === undefined || peek(props, "enableIMDSv2") !== undefined)
+      report(
+        `${what} does not launch from a launch template with IMDSv2 and hop limit 1 (enableIMDSv2 sets hop limit 2), ` +
+          `so pods can reach node credentials. Fix: pass launchTemplate with metadataOptions ` +
+          `{ httpTokens: "required", httpPutResponseHopLimit: 1 } and drop enableIMDSv2.`,
+      );
   }),
 };
 

@@ -47,7 +47,7 @@ const nodeGroup = (over: Record<string, unknown> = {}, stack = "alpha") => ({
     scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 6 },
     instanceTypes: ["m6i.xlarge"],
     amiType: "AL2023_x86_64_STANDARD",
-    enableIMDSv2: true,
+    launchTemplate: { id: "lt-0123", version: "1" },
     subnetIds: PRIVATE,
     labels: { workload: "general" },
     ...over,
@@ -165,11 +165,27 @@ describe("policy: EKS", () => {
     ]);
   });
 
-  it("eks-node-imdsv2 requires enableIMDSv2: true", async () => {
-    assert.deepEqual(await runResourcePolicy(eksNodeImdsV2, nodeGroup({ enableIMDSv2: false })), [
-      `${NODES} does not require IMDSv2, so pods can reach node credentials via IMDSv1. Fix: set enableIMDSv2: true.`,
+  it("eks-node-imdsv2 requires a launch template with IMDSv2 and hop limit 1", async () => {
+    assert.deepEqual(await runResourcePolicy(eksNodeImdsV2, nodeGroup()), []);
+    const viaEnable = nodeGroup({ launchTemplate: undefined, enableIMDSv2: true });
+    assert.deepEqual(await runResourcePolicy(eksNodeImdsV2, viaEnable), [
+      `${NODES} does not launch from a launch template with IMDSv2 and hop limit 1 (enableIMDSv2 sets hop limit 2), ` +
+        `so pods can reach node credentials. Fix: pass launchTemplate with metadataOptions ` +
+        `{ httpTokens: "required", httpPutResponseHopLimit: 1 } and drop enableIMDSv2.`,
     ]);
-    assert.equal((await runResourcePolicy(eksNodeImdsV2, nodeGroup({ enableIMDSv2: undefined }))).length, 1);
+    const template = (metadataOptions: Record<string, unknown>) => ({
+      type: "aws:ec2/launchTemplate:LaunchTemplate",
+      name: "cluster-system",
+      stack: "alpha",
+      props: { metadataOptions },
+    });
+    const good = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 };
+    assert.deepEqual(await runResourcePolicy(eksNodeImdsV2, template(good)), []);
+    const hops = await runResourcePolicy(eksNodeImdsV2, template({ ...good, httpPutResponseHopLimit: 2 }));
+    assert.equal(hops.length, 1);
+    assert.match(hops[0], /hop limit 2, so pods can reach node credentials/);
+    const v1 = await runResourcePolicy(eksNodeImdsV2, template({ ...good, httpTokens: "optional" }));
+    assert.match(v1[0], /allows IMDSv1/);
   });
 
   it("eks-prod-node-capacity: prod node groups are on-demand with min >= 3; other stacks are not checked", async () => {

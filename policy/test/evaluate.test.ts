@@ -59,7 +59,7 @@ function records(stack: string, bad: boolean): RecordedResource[] {
         cluster: { "[resource]": urn("eks:index:Cluster", "cluster") },
         capacityType: bad ? "SPOT" : "ON_DEMAND",
         scalingConfig: { minSize: bad ? 1 : 3, desiredSize: 3, maxSize: 6 },
-        enableIMDSv2: !bad,
+        ...(bad ? { enableIMDSv2: true } : { launchTemplate: { id: "lt-0123", version: "1" } }),
         subnetIds: [bad ? "subnet-public-0" : "subnet-private-0"],
       },
       { protect: false },
@@ -68,7 +68,7 @@ function records(stack: string, bad: boolean): RecordedResource[] {
       "eks:index:ManagedNodeGroup",
       "batch",
       {
-        enableIMDSv2: true,
+        launchTemplate: { id: "lt-0456", version: "1" },
         subnetIds: bad ? undefined : ["subnet-private-0"],
         scalingConfig: { minSize: 3 },
       },

@@ -13,6 +13,13 @@ export interface CostEstimate {
   /** Control plane + one NAT gateway + the fewest nodes that fit every pod's requests. */
   floor: number;
   floorNodes: number;
+  /**
+   * The most the stack can cost: every managed node group at maxSize and Karpenter at its NodePool limits (vCPU
+   * priced at the average of the allowed instance types), plus everything else at its estimate.
+   */
+  ceiling: number;
+  /** The NodePool's limit and what Karpenter is expected to run beyond the managed nodes today. */
+  karpenter?: { limitVcpu: number; vcpuHourly: number; expectedNodes: number; nodeType: string };
   requests: { cpuMillis: number; memoryMiB: number; perNodeCpuMillis: number; perNodeMemoryMiB: number };
   /** What the plan creates but the estimate leaves out, so the total is not read as complete. */
   notEstimated: string[];
@@ -102,7 +109,54 @@ function scanValues(values: unknown, daemonSet: boolean, acc: Scan, replicas = 1
     if (k !== "resources") scanValues(child, daemonSet, acc, n, [...path, k]);
 }
 
-function nodePrice(ng: RecordedResource): {
+const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+/** The root volume: the group's diskSize, or its launch template's (same resource name), else EKS's 20 GiB. */
+function diskOf(ng: RecordedResource, e: Evaluation): number {
+  if (ng.inputs.diskSize !== undefined) return Number(ng.inputs.diskSize);
+  const lt = e.resources.find((r) => r.type === LAUNCH_TEMPLATE && r.name === ng.name);
+  const mapping = (lt?.inputs.blockDeviceMappings as { ebs?: { volumeSize?: number } }[] | undefined)?.[0];
+  return Number(mapping?.ebs?.volumeSize ?? 20);
+}
+
+/** Karpenter's NodePool: the instance types it may launch (priced ones only; none priced is an error) and its limit. */
+function nodePoolOf(e: Evaluation) {
+  const pool = e.resources.find((r) => r.type === NODE_POOL);
+  if (!pool) return undefined;
+  const spec = pool.inputs.spec as {
+    template: { spec: { requirements: { key: string; values: string[] }[] } };
+    limits: { cpu: string };
+  };
+  const req = (key: string) => spec.template.spec.requirements.find((r) => r.key === key)?.values ?? [];
+  const families = req("karpenter.k8s.aws/instance-family");
+  const sizes = req("karpenter.k8s.aws/instance-size");
+  const types = families.flatMap((f) => sizes.map((z) => `${f}.${z}`)).filter((t) => P.INSTANCE_TYPES[t]);
+  if (types.length === 0)
+    throw new Error(
+      `estimates/prices.ts has no price for any instance type Karpenter may launch (${families.join(", ")} × ${sizes.join(", ")})`,
+    );
+  const share = req("karpenter.sh/capacity-type").includes("on-demand") ? 1 : P.SPOT_SHARE_OF_ON_DEMAND;
+  const prices = types.map((t) => P.INSTANCE_TYPES[t]);
+  const avg = (f: (p: (typeof prices)[number]) => number) =>
+    prices.reduce((a, p) => a + f(p), 0) / prices.length;
+  // The smallest allowed type: what one more node for a few overflowing pods costs.
+  const smallest = types.reduce((a, t) => (P.INSTANCE_TYPES[t].vcpu < P.INSTANCE_TYPES[a].vcpu ? t : a));
+  return {
+    vcpuHourly: avg((p) => p.hourly / p.vcpu) * share,
+    limitVcpu: cpuMillis(spec.limits.cpu) / 1000,
+    smallest: {
+      type: smallest,
+      ...P.INSTANCE_TYPES[smallest],
+      hourly: P.INSTANCE_TYPES[smallest].hourly * share,
+    },
+  };
+}
+
+function nodePrice(
+  ng: RecordedResource,
+  e: Evaluation,
+): {
   hourly: number;
   vcpu: number;
   memoryGiB: number;
@@ -120,7 +174,7 @@ function nodePrice(ng: RecordedResource): {
     hourly: avg((p) => p.hourly) * share,
     vcpu: Math.min(...types.map((p) => p.vcpu)),
     memoryGiB: Math.min(...types.map((p) => p.memoryGiB)),
-    diskGiB: Number(ng.inputs.diskSize ?? 20),
+    diskGiB: diskOf(ng, e),
   };
 }
 
@@ -148,7 +202,7 @@ export function estimateCost(e: Evaluation): CostEstimate {
 
   const groups = of("eks:index:ManagedNodeGroup").map((ng) => ({
     ng,
-    price: nodePrice(ng),
+    price: nodePrice(ng, e),
     desired: Number((ng.inputs.scalingConfig as { desiredSize: number }).desiredSize),
   }));
   const nodeMonthly = (p: ReturnType<typeof nodePrice>) => month(p.hourly) + p.diskGiB * P.GP3_GIB_MONTH;
@@ -159,7 +213,7 @@ export function estimateCost(e: Evaluation): CostEstimate {
       `${desired} × ${(ng.inputs.instanceTypes as string[]).join("/")} ${ng.inputs.capacityType}, ${price.diskGiB} GiB root`,
     );
   }
-  const nodes = groups.reduce((s, g) => s + g.desired, 0);
+  const managedNodes = groups.reduce((s, g) => s + g.desired, 0);
 
   const scan: Scan = {
     cpuMillis: 0,
@@ -170,6 +224,38 @@ export function estimateCost(e: Evaluation): CostEstimate {
     ingresses: 0,
   };
   for (const r of of(RELEASE)) scanValues(r.inputs.values, r.inputs.chart === "fluent-bit", scan);
+
+  // Karpenter runs what the managed nodes cannot hold, on the smallest allowed type; never past its limit.
+  const pool = nodePoolOf(e);
+  let karpenterNodes = 0;
+  if (pool) {
+    const fits = (vcpu: number, memGiB: number, n: number) => ({
+      cpu: n * (vcpu * 1000 - P.NODE_OVERHEAD.cpuMillis - scan.perNodeCpuMillis),
+      mem: n * (memGiB * 1024 - P.NODE_OVERHEAD.memoryMiB - scan.perNodeMemoryMiB),
+    });
+    const managed = groups.reduce(
+      (a, g) => {
+        const f = fits(g.price.vcpu, g.price.memoryGiB, g.desired);
+        return { cpu: a.cpu + f.cpu, mem: a.mem + f.mem };
+      },
+      { cpu: 0, mem: 0 },
+    );
+    const one = fits(pool.smallest.vcpu, pool.smallest.memoryGiB, 1);
+    karpenterNodes = Math.min(
+      Math.floor(pool.limitVcpu / pool.smallest.vcpu),
+      Math.max(
+        0,
+        Math.ceil((scan.cpuMillis - managed.cpu) / one.cpu),
+        Math.ceil((scan.memoryMiB - managed.mem) / one.mem),
+      ),
+    );
+    add(
+      "Nodes (Karpenter)",
+      karpenterNodes * (month(pool.smallest.hourly) + 50 * P.GP3_GIB_MONTH),
+      `${karpenterNodes} × ${pool.smallest.type} for requests beyond the managed nodes; up to ${pool.limitVcpu} vCPU`,
+    );
+  }
+  const nodes = managedNodes + karpenterNodes;
   add("EBS volumes (PVCs)", scan.volumeGiB * P.GP3_GIB_MONTH, `${scan.volumeGiB.toFixed(0)} GiB gp3`);
   add(
     "Log ingestion",
@@ -199,6 +285,13 @@ export function estimateCost(e: Evaluation): CostEstimate {
     clusters * month(P.EKS_CONTROL_PLANE_HOURLY) +
     month(P.NAT_GATEWAY_HOURLY) +
     (first ? floorNodes * nodeMonthly(first) : 0);
+  const total = lines.reduce((s, l) => s + l.monthly, 0);
+  const nodeLines = lines.filter((l) => l.item.startsWith("Nodes")).reduce((s, l) => s + l.monthly, 0);
+  const managedMax = groups.reduce(
+    (s, g) => s + Number((g.ng.inputs.scalingConfig as { maxSize: number }).maxSize) * nodeMonthly(g.price),
+    0,
+  );
+  const ceiling = total - nodeLines + managedMax + (pool ? month(pool.limitVcpu * pool.vcpuHourly) : 0);
   const logTypes = of("eks:index:Cluster").flatMap(
     (c) => (c.inputs.enabledClusterLogTypes as string[]) ?? [],
   );
@@ -213,9 +306,16 @@ export function estimateCost(e: Evaluation): CostEstimate {
   return {
     notEstimated,
     lines,
-    total: lines.reduce((s, l) => s + l.monthly, 0),
+    total,
     floor,
     floorNodes,
+    ceiling,
+    karpenter: pool && {
+      limitVcpu: pool.limitVcpu,
+      vcpuHourly: pool.vcpuHourly,
+      expectedNodes: karpenterNodes,
+      nodeType: pool.smallest.type,
+    },
     requests: {
       cpuMillis: scan.cpuMillis,
       memoryMiB: scan.memoryMiB,
@@ -233,6 +333,10 @@ export function renderCost(c: CostEstimate): string {
     ...c.lines.map((l) => `  ${l.item.padEnd(width)}  ${usd(l.monthly).padStart(9)}  ${l.detail}`),
     `  Floor: ${usd(c.floor)} = control plane + 1 NAT + ${plural(c.floorNodes, "node")}`,
     `         holding ${(c.requests.cpuMillis / 1000).toFixed(2)} vCPU / ${(c.requests.memoryMiB / 1024).toFixed(1)} GiB of requests (ratio ${(c.total / c.floor).toFixed(2)})`,
+    `  Ceiling: ${usd(c.ceiling)} = node groups at maxSize${c.karpenter ? " + Karpenter at its NodePool limit" : ""}, the rest as estimated`,
+    ...(c.karpenter
+      ? [`           (${c.karpenter.limitVcpu} vCPU × $${c.karpenter.vcpuHourly.toFixed(4)} per vCPU-hour)`]
+      : []),
     "Not estimated:",
     ...c.notEstimated.map((n) => `  - ${n}`),
   ].join("\n");

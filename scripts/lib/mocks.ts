@@ -71,6 +71,7 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
                 name: clusterName,
                 arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT}:cluster/${clusterName}`,
                 version: inputs.version,
+                vpcConfig: { clusterSecurityGroupId: `sg-eks-${short(clusterName)}` },
               },
               core: { cluster: { name: clusterName } },
               oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${issuer}`,
@@ -113,6 +114,18 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
               arn: `arn:aws:wafv2:${region}:${MOCK_ACCOUNT}:regional/webacl/${name}/${short(name)}`,
             },
           };
+        case "aws:sqs/queue:Queue": {
+          const queueName = inputs.name ?? id;
+          return {
+            id,
+            state: {
+              ...inputs,
+              name: queueName,
+              arn: `arn:aws:sqs:${region}:${MOCK_ACCOUNT}:${queueName}`,
+              url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT}/${queueName}`,
+            },
+          };
+        }
         case "random:index/randomPassword:RandomPassword":
           return { id, state: { ...inputs, result: `mock-${short(name)}-password` } };
         default:

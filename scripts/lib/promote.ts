@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { IMAGE_TAG_RULE, isImageTag, IMAGE_TAG_MAX_LENGTH } from "../../config/image-tag";
 import { ENVIRONMENTS } from "../../config/schema";
+import { PROMOTED_TAGS_FILE, recordPromotedTag } from "../../config/promoted";
 import { FileError, readText, textOf, withLock, writeAll, type TextFile } from "./atomic";
 import { EXIT } from "./exit";
 
@@ -29,7 +30,7 @@ const LINE = /^(\s*)((?:platform:)?imageTag):(\s*)("[^"]*"|'[^']*'|[^\s#]+)?(\s*
 class Files {
   private readonly texts = new Map<string, TextFile>();
   private readonly changed = new Set<string>();
-  constructor(private readonly dir: string) {}
+  constructor(readonly dir: string) {}
 
   text(name: string): TextFile {
     if (!this.texts.has(name)) this.texts.set(name, readText(path.join(this.dir, name)));
@@ -213,6 +214,9 @@ function run({ force, settle, tag, stacks }: Request, files: Files): PromoteResu
     `Pulumi.${to}.yaml: ${KEY} ${old} → ${newTag}${from ? ` (from ${from})` : ""}` +
       (unpinned ? `; pin removed: ${newTag} is the shared default in Pulumi.yaml` : ""),
   );
+  // What prod ran once, it may run again (a revert): the registry never expires a tag in the ledger.
+  if (to === "prod" && recordPromotedTag(newTag, files.dir))
+    messages.push(`${PROMOTED_TAGS_FILE}: recorded ${newTag}; the registry keeps it for good`);
   const last = ENVIRONMENTS[ENVIRONMENTS.length - 1];
   if (to === last && ENVIRONMENTS.every((s) => files.effective(s) === newTag)) {
     messages.push(`every stack now runs ${newTag}: after this deploys, run \`npm run promote -- --settle\``);
