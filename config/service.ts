@@ -37,7 +37,10 @@ export const serviceSchema = z
         limits: z.object({ memory, cpu: cpu.optional() }).strict(),
       })
       .strict(),
+    /** Per node, among one revision's pods; `hard` caps the pods at the node count (HPA growth stays Pending). */
     podAntiAffinity: z.enum(["soft", "hard"], "allowed: soft | hard"),
+    /** `required`: pods of a revision never stack in one zone beyond maxSkew 1 (topology spread DoNotSchedule). */
+    zoneSpread: z.enum(["required", "preferred"], "allowed: required | preferred"),
     ingress: z
       .object({
         enabled: z.boolean("expected true or false"),
@@ -50,7 +53,10 @@ export const serviceSchema = z
 
 export type ServiceSettings = z.infer<typeof serviceSchema>;
 
-/** Prod runs at least two replicas on separate nodes, so a node drain or zone loss never takes it down. */
+/**
+ * Prod runs at least two replicas spread over zones (one node per zone), so a node drain or zone loss never takes it
+ * down. Not per-hostname `hard` anti-affinity: that caps pods at the node count, so the HPA's growth stays Pending.
+ */
 export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void {
   const must = (ok: boolean, path: string[], message: string) => {
     if (!ok)
@@ -63,5 +69,5 @@ export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void
     ["autoscaling", "minReplicas"],
     "at least 2",
   );
-  must(s.podAntiAffinity === "hard", ["podAntiAffinity"], "hard");
+  must(s.zoneSpread === "required", ["zoneSpread"], "required");
 }
