@@ -66,7 +66,11 @@ async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolve
 
 async function main(): Promise<void> {
   const [projectDir, stack, resultFile, optionsJson] = process.argv.slice(2);
-  const { images } = JSON.parse(optionsJson) as { images: MockImages };
+  const { images, decrypted, policy } = JSON.parse(optionsJson) as {
+    images: MockImages;
+    decrypted: Record<string, string>;
+    policy: boolean;
+  };
   const errors: string[] = [];
   const fail = (e: unknown) => errors.push(e instanceof Error ? e.message : String(e));
   process.on("unhandledRejection", fail);
@@ -83,7 +87,12 @@ async function main(): Promise<void> {
   }
   const raw: Record<string, string> = {};
   for (const [k, e] of Object.entries(config))
-    raw[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
+    raw[k] =
+      e.secret && k in decrypted
+        ? decrypted[k]
+        : typeof e.value === "string"
+          ? e.value
+          : JSON.stringify(e.value);
   const secretKeys = Object.keys(config).filter((k) => config[k].secret);
   const region = raw["aws:region"] ?? "us-east-1";
 
@@ -138,9 +147,13 @@ async function main(): Promise<void> {
       isProd: _p,
       region: _r,
       project: _j,
+      secretKeys: secretPlatformKeys = [],
+      warnings,
       ...platform
-    } = model.resolveSettings(stack, raw);
+    } = model.resolveSettings(stack, raw, undefined, new Set(secretKeys));
+    for (const k of secretPlatformKeys as string[]) platform[k] = { [SECRET]: SECRET };
     result.effective = platform;
+    result.warnings = warnings;
   } catch {
     // Invalid config: the program below reports it.
   }
@@ -165,6 +178,16 @@ async function main(): Promise<void> {
     fail(e);
   }
   if (errors.length > 0) result.error = [...new Set(errors)].join("\n");
+  else if (policy) {
+    // The checkout's own pack, through the entry point its tests use; a checkout from before the pack has none.
+    const entry = path.join(projectDir, "policy", "evaluate.ts");
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      result.violations = fs.existsSync(entry) ? require(entry).checkStack(resources, stack) : [];
+    } catch (e) {
+      result.error = `the policy pack failed: ${e instanceof Error ? e.message : e}`;
+    }
+  }
   fs.writeFileSync(resultFile, JSON.stringify(result));
   process.exit(0);
 }
