@@ -126,13 +126,16 @@ export class ControlPlane {
       `--service-account-private-key-file=${saKey}`,
       // Token controller needs a root CA bundle; nothing here mounts service-account tokens.
       "--controllers=*,-serviceaccount-token",
+      // kwok's status heartbeat comes every 20–45s; on a loaded 2-core machine that can miss the 50s default.
+      "--node-monitor-grace-period=2m",
     ]);
     const stages = path.join(TOOLS, "kwok-stages");
     this.launch("kwok", bin("kwok"), [
       `--kubeconfig=${this.kubeconfig}`,
       // Every node of this cluster is fake.
       "--manage-all-nodes=true",
-      "--node-lease-duration-seconds=40",
+      // Heartbeats by node status (the heartbeat stage), not leases: see install-cluster-tools.sh.
+      "--node-lease-duration-seconds=0",
       "--server-address=",
       `--config=${fs
         .readdirSync(stages)
