@@ -143,7 +143,7 @@ export class GoService extends pulumi.ComponentResource {
           resources: s.resources,
           podAntiAffinity: s.podAntiAffinity,
           topologySpread: {
-            whenUnsatisfiable: s.podAntiAffinity === "hard" ? "DoNotSchedule" : "ScheduleAnyway",
+            whenUnsatisfiable: s.zoneSpread === "required" ? "DoNotSchedule" : "ScheduleAnyway",
           },
           database: {
             secretName: args.database.secretName,

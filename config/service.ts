@@ -45,7 +45,10 @@ export const serviceSchema = z
         below("cpu");
         below("memory");
       }),
+    /** Per node, among one revision's pods; `hard` caps the pods at the node count (HPA growth stays Pending). */
     podAntiAffinity: z.enum(["soft", "hard"], "allowed: soft | hard"),
+    /** `required`: pods of a revision never stack in one zone beyond maxSkew 1 (topology spread DoNotSchedule). */
+    zoneSpread: z.enum(["required", "preferred"], "allowed: required | preferred"),
     ingress: z
       .object({
         enabled: z.boolean("expected true or false"),
@@ -64,7 +67,10 @@ export const serviceSchema = z
 
 export type ServiceSettings = z.infer<typeof serviceSchema>;
 
-/** Prod runs at least two replicas on separate nodes, so a node drain or zone loss never takes it down. */
+/**
+ * Prod runs at least two replicas spread over zones (one node per zone), so a node drain or zone loss never takes it
+ * down. Not per-hostname `hard` anti-affinity: that caps pods at the node count, so the HPA's growth stays Pending.
+ */
 export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void {
   const must = (ok: boolean, path: string[], message: string) => {
     if (!ok)
@@ -77,7 +83,7 @@ export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void
     ["autoscaling", "minReplicas"],
     "at least 2",
   );
-  must(s.podAntiAffinity === "hard", ["podAntiAffinity"], "hard");
+  must(s.zoneSpread === "required", ["zoneSpread"], "required");
   must(
     !s.ingress.enabled || s.ingress.scheme === "internal" || s.ingress.waf,
     ["ingress", "waf"],

@@ -228,6 +228,15 @@ describe("config model", () => {
       ]);
     });
 
+    it("prod spreads the service over zones, and says so for an unknown spread", () => {
+      assert.deepEqual(problems("prod", { "platform:service": { zoneSpread: "preferred" } }), [
+        'Pulumi.prod.yaml: platform:service.zoneSpread: found "preferred"; allowed in prod: required',
+      ]);
+      assert.deepEqual(problems("alpha", { "platform:service": { zoneSpread: "hard" } }), [
+        'Pulumi.alpha.yaml: platform:service.zoneSpread: found "hard"; allowed: required | preferred',
+      ]);
+    });
+
     it("names Pulumi.yaml for a bad value that comes from the defaults", () => {
       const r = raw("alpha");
       const defaults = readProjectConfig()["platform:cluster"].value as Record<string, unknown>;

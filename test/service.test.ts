@@ -61,6 +61,8 @@ describe("Go service", () => {
         assert.deepEqual(v.autoscaling, s.autoscaling);
         assert.deepEqual(v.resources, s.resources);
         assert.equal(v.podAntiAffinity, s.podAntiAffinity);
+        const zones = v.topologySpread.whenUnsatisfiable;
+        assert.equal(zones, s.zoneSpread === "required" ? "DoNotSchedule" : "ScheduleAnyway");
         assert.equal(v.ingress.enabled, s.ingress.enabled);
       });
 

@@ -262,17 +262,36 @@ describe("charts/go-service", function () {
         "kubernetes.io/hostname",
       );
       assert.equal(hard.preferredDuringSchedulingIgnoredDuringExecution, undefined);
+      // Among one revision's pods only: an old pod never repels the surge pod of a rollout (test/cluster).
+      assert.deepEqual(hard.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys, [
+        "pod-template-hash",
+      ]);
       const soft = affinity("soft");
       assert.equal(soft.requiredDuringSchedulingIgnoredDuringExecution, undefined);
-      assert.ok(soft.preferredDuringSchedulingIgnoredDuringExecution);
+      assert.deepEqual(
+        soft.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.matchLabelKeys,
+        ["pod-template-hash"],
+      );
     });
 
-    it("spreads pods over zones and nodes", () => {
-      const spread = get(render(values()).objects, "Deployment").spec.template.spec.topologySpreadConstraints;
+    it("spreads each revision over zones (as configured) and over nodes (always a preference)", () => {
+      const spread = get(
+        render(values((v) => (v.topologySpread = { whenUnsatisfiable: "DoNotSchedule", maxSkew: 1 })))
+          .objects,
+        "Deployment",
+      ).spec.template.spec.topologySpreadConstraints;
       assert.deepEqual(
-        spread.map((s: any) => s.topologyKey),
-        ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+        spread.map((s: any) => [s.topologyKey, s.whenUnsatisfiable]),
+        [
+          ["topology.kubernetes.io/zone", "DoNotSchedule"],
+          ["kubernetes.io/hostname", "ScheduleAnyway"],
+        ],
       );
+      for (const s of spread) {
+        assert.deepEqual(s.matchLabelKeys, ["pod-template-hash"]);
+        // A cordoned node's zone is no domain, so a drain's pods can land in the other zones.
+        assert.equal(s.nodeTaintsPolicy, "Honor");
+      }
     });
 
     it("renders the Ingress only when enabled, with the host from app_url and the certificate", () => {
