@@ -104,6 +104,8 @@ export class GoService extends pulumi.ComponentResource {
           },
           database: {
             secretName: args.database.secretName,
+            // CloudNativePG's CA Secret (`<cluster>-ca`): the service verifies the server with it (verify-full).
+            caSecretName: pulumi.interpolate`${args.database.clusterName}-ca`,
             namespace: args.database.namespace,
             podLabels: { "cnpg.io/cluster": args.database.clusterName },
           },

@@ -70,6 +70,7 @@ describe("Go service", () => {
         assert.equal(db.secretName, output(e, "postgresAppSecret"));
         assert.equal(db.namespace, output(e, "postgresNamespace"));
         assert.deepEqual(db.podLabels, { "cnpg.io/cluster": "postgres" });
+        assert.equal(db.caSecretName, "postgres-ca");
         assert.equal(JSON.stringify(values(e)).includes("password"), false);
       });
 

@@ -177,7 +177,11 @@ describe("charts/go-service", function () {
       assert.equal(c.securityContext.allowPrivilegeEscalation, false);
       assert.equal(c.securityContext.readOnlyRootFilesystem, true);
       assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
-      assert.deepEqual(c.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+      // The only writable mount is /tmp; the database Secrets are read-only.
+      assert.deepEqual(
+        c.volumeMounts.filter((m: any) => !m.readOnly),
+        [{ name: "tmp", mountPath: "/tmp" }],
+      );
       assert.ok(pod.volumes.find((vol: any) => vol.name === "tmp" && vol.emptyDir));
       assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory);
     });
@@ -200,74 +204,46 @@ describe("charts/go-service", function () {
       });
     });
 
-    it("reads database credentials only from the CloudNativePG Secret", () => {
-      const { objects } = render(values((v) => (v.database = { secretName: "orders-db-app" })));
-      const env: any[] = container(objects).env;
-      const fromSecret = (name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
-      assert.deepEqual(fromSecret("PGUSER"), {
-        name: "orders-db-app",
-        key: "username",
-      });
-      assert.deepEqual(fromSecret("PGPASSWORD"), {
-        name: "orders-db-app",
-        key: "password",
-      });
-      assert.deepEqual(fromSecret("DATABASE_URL"), {
-        name: "orders-db-app",
-        key: "uri",
-      });
-      assert.deepEqual(
-        env.filter((e) => "value" in e),
-        [],
-        "no literal env values: settings go through the ConfigMap, credentials through the Secret",
-      );
-      const data = get(objects, "ConfigMap").data;
-      assert.deepEqual(
-        Object.keys(data).filter((k) => /user|pass|uri|secret/i.test(k)),
-        [],
-      );
-    });
-
-    it("requires pod anti-affinity when hard, prefers it when soft", () => {
-      const affinity = (mode: string) =>
-        get(render(values((v) => (v.podAntiAffinity = mode))).objects, "Deployment").spec.template.spec
-          .affinity.podAntiAffinity;
-      const hard = affinity("hard");
-      assert.equal(
-        hard.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey,
-        "kubernetes.io/hostname",
-      );
-      assert.equal(hard.preferredDuringSchedulingIgnoredDuringExecution, undefined);
-      const soft = affinity("soft");
-      assert.equal(soft.requiredDuringSchedulingIgnoredDuringExecution, undefined);
-      assert.ok(soft.preferredDuringSchedulingIgnoredDuringExecution);
-    });
-
-    it("spreads pods over zones and nodes", () => {
-      const spread = get(render(values()).objects, "Deployment").spec.template.spec.topologySpreadConstraints;
-      assert.deepEqual(
-        spread.map((s: any) => s.topologyKey),
-        ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
-      );
-    });
-
-    it("renders the Ingress only when enabled, with the host from app_url and the certificate", () => {
-      assert.equal(find(render(values()).objects, "Ingress"), undefined);
-      const arn = "arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7";
+    it("mounts database credentials and the CA as files, never env vars (issue 14 interface)", () => {
       const { objects } = render(
-        values((v) => {
-          v.app_url = "https://orders.example.com/api";
-          v.ingress = { enabled: true, certificateArn: arn };
-        }),
+        values((v) => (v.database = { secretName: "orders-db-app", caSecretName: "orders-db-ca" })),
       );
-      const ingress = get(objects, "Ingress");
-      assert.equal(ingress.spec.ingressClassName, "alb");
-      assert.equal(ingress.spec.rules[0].host, "orders.example.com");
-      assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], arn);
-      assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/target-type"], "ip");
-      assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
-      const noCert = get(render(values((v) => (v.ingress = { enabled: true }))).objects, "Ingress");
-      assert.equal(noCert.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], undefined);
+      const c = container(objects);
+      const env: any[] = c.env;
+      const literal = Object.fromEntries(env.filter((e) => "value" in e).map((e) => [e.name, e.value]));
+      assert.deepEqual(literal, {
+        DB_CREDENTIALS_DIR: "/etc/go-service/db",
+        PGSSLROOTCERT: "/etc/go-service/db-ca/ca.crt",
+      });
+      assert.deepEqual(
+        env.filter((e) => e.valueFrom?.secretKeyRef),
+        [],
+        "no credential in an env var (visible in /proc and crash dumps)",
+      );
+      const volumes = get(objects, "Deployment").spec.template.spec.volumes;
+      const secretOf = (mountPath: string) => {
+        const mount = c.volumeMounts.find((m: any) => m.mountPath === mountPath);
+        assert.equal(mount?.readOnly, true, `${mountPath} is mounted read-only`);
+        return volumes.find((v: any) => v.name === mount.name).secret;
+      };
+      const db = secretOf("/etc/go-service/db");
+      assert.equal(db.secretName, "orders-db-app");
+      assert.deepEqual(
+        db.items.map((i: any) => i.key),
+        ["host", "port", "dbname", "username", "password"],
+      );
+      assert.equal(secretOf("/etc/go-service/db-ca").secretName, "orders-db-ca");
+      assert.equal(get(objects, "ConfigMap").data.PGSSLMODE, "verify-full");
+      assert.deepEqual(
+        Object.keys(get(objects, "ConfigMap").data).filter((k) => /user|pass|uri|secret/i.test(k)),
+        [],
+      );
+    });
+
+    it("refuses a PGSSLMODE that does not verify the server", () => {
+      const result = helmTemplate(values((v) => (v.database = { sslMode: "require" })));
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, /sslMode/);
     });
 
     it("puts settings in the ConfigMap and rolls pods when they change", () => {
@@ -282,7 +258,7 @@ describe("charts/go-service", function () {
           LOG_LEVEL: "debug",
           PORT: "8080",
           METRICS_PORT: "9090",
-          PGSSLMODE: "require",
+          PGSSLMODE: "verify-full",
         },
       );
       const b = render(values((v) => Object.assign(v, { app_mode: "uat", log_level: "info" })));
