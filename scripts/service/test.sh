@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:service: go vet, unit tests with -race, integration tests against a real PostgreSQL (TLS,
-# verify-full) and the chart contract test for every environment.
+# verify-full), the image built twice (one digest), and the chart contract test for every environment against
+# the image's binary.
 # Postgres runs on a private port and data directory under a temp dir, removed on every exit path.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,6 +23,9 @@ cd "$root/service"
 step "go vet"
 go vet ./...
 go vet -tags integration ./...
+step "gofmt"
+unformatted="$(gofmt -l .)"
+[[ -z "$unformatted" ]] || { echo "test:service: gofmt needed:" $unformatted >&2; exit 1; }
 step "unit tests (go test -race)"
 go test -race -count=1 ./...
 
@@ -31,12 +35,17 @@ step "integration tests against PostgreSQL (go test -race -tags integration)"
 go test -race -count=1 -tags integration ./...
 
 revision="$(git -C "$root" rev-parse HEAD)"
-step "building the binary at $revision"
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.revision=$revision" -o "$work/go-service" ./cmd/go-service
+step "building the image at $revision, twice"
+digest="$(bash "$root/scripts/service/build-image.sh" "$work/image")"
+again="$(bash "$root/scripts/service/build-image.sh" "$work/image-again")"
+[[ "$digest" == "$again" ]] || { echo "test:service: two builds of one commit gave $digest and $again" >&2; exit 1; }
+diff -r "$work/image/oci" "$work/image-again/oci"
+step "reproducible: both builds are $digest"
 
 step "chart tools"
 bash "$root/scripts/install-chart-tools.sh" >/dev/null
-step "contract test: each environment's rendered pod runs the binary"
+step "contract test: each environment's rendered pod runs the image's binary"
 cd "$root"
-GO_SERVICE_BIN="$work/go-service" GO_SERVICE_REVISION="$revision" npx mocha --config .mocharc.service.json
+GO_SERVICE_BIN="$work/image/bin/$(go env GOARCH)" GO_SERVICE_REVISION="$revision" \
+  npx mocha --config .mocharc.service.json
 step "done"
