@@ -79,12 +79,13 @@ func run(stop context.Context, getenv func(string) string, out io.Writer) error 
 	metricsMux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	metrics := newServer(metricsMux, log)
 
-	// Bind both ports before reporting start, so a taken port is a startup error, not a silent half-service.
-	publicLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	// Bind both ports before reporting start, so a taken port is a startup error, not a silent half-service. All
+	// interfaces: the kubelet, the ALB and Prometheus reach the pod IP; the NetworkPolicy decides who may.
+	publicLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port)) // #nosec G102 -- see above
 	if err != nil {
 		return err
 	}
-	metricsLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.MetricsPort))
+	metricsLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.MetricsPort)) // #nosec G102 -- see above
 	if err != nil {
 		return err
 	}

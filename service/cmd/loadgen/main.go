@@ -63,9 +63,11 @@ func helloServer() string {
 	if err != nil {
 		panic(err)
 	}
-	go func() {
-		_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello")) }))
-	}()
+	hello := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello")) }),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() { _ = hello.Serve(ln) }()
 	return "http://" + ln.Addr().String()
 }
 
@@ -113,7 +115,7 @@ func run(client *http.Client, request func(int) *http.Request, rate int, d time.
 			resp, err := client.Do(request(i))
 			if err == nil {
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close()
 			}
 			latencies[i] = time.Since(scheduled)
 			failed[i] = err != nil || resp.StatusCode >= 400

@@ -32,6 +32,7 @@ func Start(t testing.TB) { run(t, "PGTEST_START") }
 
 func run(t testing.TB, key string) {
 	t.Helper()
+	// #nosec G204 G702 -- test-only: the script scripts/service/postgres.sh wrote for this run.
 	if out, err := exec.Command(os.Getenv(key)).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", key, err, out)
 	}

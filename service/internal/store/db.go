@@ -22,9 +22,9 @@ var credentialKeys = []string{"host", "port", "dbname", "username", "password"}
 func PoolConfig(dir string) (*pgxpool.Config, error) {
 	v := map[string]string{}
 	for _, key := range credentialKeys {
-		b, err := os.ReadFile(filepath.Join(dir, key))
+		b, err := readCredential(dir, key)
 		if err != nil {
-			return nil, fmt.Errorf("database credentials: %w", err)
+			return nil, err
 		}
 		v[key] = strings.TrimSpace(string(b))
 		if v[key] == "" {
@@ -37,16 +37,30 @@ func PoolConfig(dir string) (*pgxpool.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database credentials: %w", err)
 	}
-	passwordFile := filepath.Join(dir, "password")
 	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
-		b, err := os.ReadFile(passwordFile)
+		b, err := readCredential(dir, "password")
 		if err != nil {
-			return fmt.Errorf("database credentials: %w", err)
+			return err
 		}
 		cc.Password = strings.TrimRight(string(b), "\r\n")
 		return nil
 	}
 	return cfg, nil
+}
+
+// readCredential reads one key of the mounted Secret, confined to its directory (os.Root: the kubelet's `..data`
+// symlinks resolve inside it; nothing can point the service elsewhere).
+func readCredential(dir, key string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("database credentials: %w", err)
+	}
+	defer root.Close()
+	b, err := root.ReadFile(key)
+	if err != nil {
+		return nil, fmt.Errorf("database credentials: %s: %w", filepath.Join(dir, key), err)
+	}
+	return b, nil
 }
 
 // quote makes a libpq key/value literal: single quotes, with backslash and quote escaped.
