@@ -11,7 +11,7 @@ import { LoadBalancerController } from "./components/addons/load-balancer-contro
 import { Postgres } from "./components/addons/postgres";
 import { Prometheus } from "./components/addons/prometheus";
 import { Storage } from "./components/addons/storage";
-import { GoService } from "./components/service";
+import { GoService, SERVICE_POD_LABELS } from "./components/service";
 
 // 1. Configuration: validated as a whole before any resource exists.
 const settings = loadConfig();
@@ -29,7 +29,7 @@ const providers = { aws: awsProvider };
 // 3. Network, cluster and the shared image registry.
 const network = new Network(
   "network",
-  { settings: settings.network, clusterName: eksClusterName },
+  { settings: settings.network, clusterName: eksClusterName, isProd: settings.isProd },
   { providers },
 );
 const cluster = new Cluster(
@@ -51,7 +51,15 @@ const registry = new Registry(
 );
 
 // 4. Add-ons: pinned Helm releases, each waiting only for what it needs (nodes, CRDs, StorageClass, controller).
-const addon = { cluster, clusterName: eksClusterName, region: settings.region };
+const addon = {
+  cluster,
+  clusterName: eksClusterName,
+  region: settings.region,
+  vpcCidr: settings.network.cidr,
+};
+// Load balancers' nodes live in the public subnets (internet-facing) or the private ones (internal).
+const albSubnetCidrs = (scheme: "internet-facing" | "internal") =>
+  scheme === "internet-facing" ? network.publicSubnetCidrs : network.privateSubnetCidrs;
 const storage = new Storage("storage", { cluster }, { providers });
 const prometheus = new Prometheus(
   "prometheus",
@@ -61,6 +69,7 @@ const prometheus = new Prometheus(
     environment: settings.environment,
     isProd: settings.isProd,
     settings: settings.prometheus,
+    vpcCidr: settings.network.cidr,
   },
   { providers },
 );
@@ -76,6 +85,7 @@ const grafana = new Grafana(
     cluster,
     storage,
     settings: settings.grafana,
+    albSubnetCidrs: albSubnetCidrs(settings.grafana.scheme),
     namespace: prometheus.namespace,
     crds,
     loadBalancerController: loadBalancerController.release,
@@ -84,7 +94,7 @@ const grafana = new Grafana(
 );
 const fluentBit = new FluentBit(
   "fluent-bit",
-  { ...addon, settings: settings.fluentBit, crds },
+  { ...addon, settings: settings.fluentBit, isProd: settings.isProd, crds },
   { providers },
 );
 const postgres = new Postgres(
@@ -95,6 +105,7 @@ const postgres = new Postgres(
     isProd: settings.isProd,
     settings: settings.postgres,
     namespace: settings.service.namespace,
+    clientPodLabels: SERVICE_POD_LABELS,
     crds,
   },
   { providers },
@@ -112,10 +123,11 @@ const service = settings.service.enabled
         repositoryUrl: registry.repositoryUrl,
         repositoryName: registry.repositoryName,
         registryId: registry.registryId,
-        vpcCidr: settings.network.cidr,
+        albSubnetCidrs: albSubnetCidrs(settings.service.ingress.scheme),
         database: {
           clusterName: postgres.clusterName,
           secretName: postgres.appSecretName,
+          caSecretName: postgres.caSecretName,
           namespace: postgres.namespace,
           ready: postgres.release,
         },
@@ -133,6 +145,8 @@ export const region = settings.region;
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
+export const publicSubnetCidrs = network.publicSubnetCidrs;
+export const privateSubnetCidrs = network.privateSubnetCidrs;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = pulumi.secret(cluster.kubeconfig);
 export const oidcProviderArn = cluster.oidcProviderArn;

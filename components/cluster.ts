@@ -60,9 +60,12 @@ export class Cluster extends pulumi.ComponentResource {
     const controlPlaneLogs = new aws.cloudwatch.LogGroup(
       `${name}-control-plane`,
       { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: settings.logRetentionDays },
-      { parent: this },
+      // Prod's audit trail outlives a rename or a destroy of the stack.
+      { parent: this, protect: isProd, retainOnDelete: isProd },
     );
 
+    // No aws:SourceAccount/SourceArn condition: the EC2 User Guide (iam-roles-for-amazon-ec2.html) documents neither
+    // key for instance-profile roles, and a condition on a key the service does not send locks the nodes out.
     const nodeRole = new aws.iam.Role(
       `${name}-node`,
       { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }) },
@@ -148,7 +151,8 @@ export class Cluster extends pulumi.ComponentResource {
     this.nodeRoleArn = nodeRole.arn;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
+      // A secret input: the provider's inputs are stored in the state, and the kubeconfig grants cluster access.
+      { kubeconfig: pulumi.secret(cluster.kubeconfigJson), enableServerSideApply: true },
       { parent: this },
     );
     this.workloadsReady = [...nodeGroups, podIdentityAgent];

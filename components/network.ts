@@ -8,6 +8,29 @@ export interface NetworkArgs {
   settings: NetworkSettings;
   /** Tagged on subnets so the load-balancer controller and EKS find them. */
   clusterName: string;
+  /** Prod: the flow-log group is protected and retained on delete. */
+  isProd: boolean;
+}
+
+/**
+ * Only flow logs of this account may assume the delivery role: the trust policy the VPC User Guide gives for
+ * confused-deputy prevention (docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+ */
+export function flowLogsTrust(accountId: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": accountId },
+          ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:*:${accountId}:vpc-flow-log/*` },
+        },
+      },
+    ],
+  });
 }
 
 /** The VPC: private subnets for nodes, public subnets for internet-facing load balancers. */
@@ -15,6 +38,9 @@ export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** Subnet CIDRs: where the load balancers' nodes live (public: internet-facing, private: internal). */
+  readonly publicSubnetCidrs: pulumi.Output<string[]>;
+  readonly privateSubnetCidrs: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:network:Network", name, {}, opts);
@@ -55,8 +81,14 @@ export class Network extends pulumi.ComponentResource {
     this.vpcId = vpc.vpcId;
     this.publicSubnetIds = vpc.publicSubnetIds;
     this.privateSubnetIds = vpc.privateSubnetIds;
+    const cidrsOf = (ids: pulumi.Output<string[]>) =>
+      ids.apply((list) =>
+        Promise.all(list.map(async (id) => (await aws.ec2.getSubnet({ id }, { parent: this })).cidrBlock)),
+      );
+    this.publicSubnetCidrs = cidrsOf(this.publicSubnetIds);
+    this.privateSubnetCidrs = cidrsOf(this.privateSubnetIds);
 
-    if (settings.flowLogs.enabled) this.flowLogs(name, settings.flowLogs.retentionDays);
+    if (settings.flowLogs.enabled) this.flowLogs(name, settings.flowLogs.retentionDays, args.isProd);
     this.registerOutputs({
       vpcId: this.vpcId,
       publicSubnetIds: this.publicSubnetIds,
@@ -65,16 +97,16 @@ export class Network extends pulumi.ComponentResource {
   }
 
   /** VPC flow logs to CloudWatch Logs, for incident forensics. */
-  private flowLogs(name: string, retentionInDays: number): void {
+  private flowLogs(name: string, retentionInDays: number, isProd: boolean): void {
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
       { namePrefix: `/vpc/${name}/flow-logs-`, retentionInDays },
-      { parent: this },
+      { parent: this, protect: isProd, retainOnDelete: isProd },
     );
     const role = new aws.iam.Role(
       `${name}-flow-logs`,
       {
-        assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "vpc-flow-logs.amazonaws.com" }),
+        assumeRolePolicy: flowLogsTrust(aws.getCallerIdentityOutput({}, { parent: this }).accountId),
       },
       { parent: this },
     );

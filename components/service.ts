@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { Environment, ServiceSettings } from "../config";
+import { webAcl } from "./waf";
 
 export const CHART_DIR = path.join(__dirname, "..", "charts", "go-service");
 /** Relative to the project directory, where `pulumi` runs: the state must not record one machine's checkout path. */
@@ -16,6 +17,12 @@ const APP_MODE: Record<Environment, string> = {
   prod: "production",
 };
 
+/** The chart's selector labels for release `go-service` (templates/_helpers.tpl): Postgres admits these pods. */
+export const SERVICE_POD_LABELS = {
+  "app.kubernetes.io/name": "go-service",
+  "app.kubernetes.io/instance": "go-service",
+};
+
 export interface GoServiceArgs {
   environment: Environment;
   settings: ServiceSettings;
@@ -25,12 +32,13 @@ export interface GoServiceArgs {
   repositoryUrl: pulumi.Input<string>;
   repositoryName: pulumi.Input<string>;
   registryId: pulumi.Input<string>;
-  /** VPC CIDR: the ALB (target type ip) reaches pods from inside the VPC. */
-  vpcCidr: string;
+  /** CIDRs of the subnets the ALB's nodes live in: the only addresses that may reach the http port (target type ip). */
+  albSubnetCidrs: pulumi.Input<string[]>;
   /** The CloudNativePG cluster whose application Secret (`<cluster>-app`) the pods read credentials from. */
   database: {
     clusterName: pulumi.Input<string>;
     secretName: pulumi.Input<string>;
+    caSecretName: pulumi.Input<string>;
     namespace: pulumi.Input<string>;
     ready: pulumi.Resource;
   };
@@ -85,6 +93,9 @@ export class GoService extends pulumi.ComponentResource {
       args.imageTagIsSecret,
     );
 
+    // Created by the program (not by the controller), so it is reviewed, tagged and deleted like any resource.
+    const acl = s.ingress.enabled && s.ingress.waf ? webAcl(`${name}-edge`, this) : undefined;
+
     const chart = parse(fs.readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as { version: string };
     new k8s.helm.v3.Release(
       name,
@@ -113,21 +124,23 @@ export class GoService extends pulumi.ComponentResource {
           },
           database: {
             secretName: args.database.secretName,
-            // CloudNativePG's CA Secret (`<cluster>-ca`): the service verifies the server with it (verify-full).
-            caSecretName: pulumi.interpolate`${args.database.clusterName}-ca`,
+            caSecretName: args.database.caSecretName,
             namespace: args.database.namespace,
             podLabels: { "cnpg.io/cluster": args.database.clusterName },
           },
           serviceMonitor: { enabled: true },
           networkPolicy: {
             enabled: true,
-            ingressCidrs: [args.vpcCidr],
+            ingressCidrs: args.albSubnetCidrs,
             monitoringNamespace: args.monitoringNamespace,
           },
           ingress: {
             enabled: s.ingress.enabled,
             scheme: s.ingress.scheme,
             certificateArn: s.ingress.certificateArn ?? "",
+            sslPolicy: s.ingress.sslPolicy,
+            inboundCidrs: s.ingress.inboundCidrs,
+            wafv2AclArn: acl?.arn ?? "",
           },
         },
       },

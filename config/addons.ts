@@ -83,7 +83,7 @@ export type PostgresSettings = z.infer<typeof postgresSchema>;
 
 /** Prod keeps its data: backups on, and Postgres with a replica to fail over to. */
 export function addonsProdRules(
-  s: { postgres: PostgresSettings; prometheus: PrometheusSettings },
+  s: { postgres: PostgresSettings; prometheus: PrometheusSettings; grafana: GrafanaSettings },
   ctx: z.RefinementCtx,
 ): void {
   const must = (ok: boolean, path: string[], message: string) => {
@@ -97,4 +97,6 @@ export function addonsProdRules(
   must(s.postgres.backups.enabled, ["postgres", "backups", "enabled"], "true");
   must(s.postgres.instances >= 2, ["postgres", "instances"], "at least 2 (a replica to fail over to)");
   must(s.prometheus.replicas >= 2, ["prometheus", "replicas"], "at least 2");
+  // Grafana's admin login and every dashboard sit behind it: reachable from the VPC (VPN), never the internet.
+  must(s.grafana.scheme === "internal", ["grafana", "scheme"], "internal (Grafana is never internet-facing)");
 }

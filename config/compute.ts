@@ -1,7 +1,7 @@
 import { InstanceType } from "@pulumi/aws/types/enums/ec2";
 import { z } from "zod";
 
-/** Every EC2 instance type @pulumi/aws 7.48.0 knows (`aws.ec2.InstanceType`, generated from the EC2 API model). */
+/** Every EC2 instance type @pulumi/aws 7.48.0 (published 2026-09-22) knows: `aws.ec2.InstanceType`, from the EC2 API model. */
 const INSTANCE_TYPES: ReadonlySet<string> = new Set(Object.values(InstanceType));
 
 export type Architecture = "arm64" | "x86_64";

@@ -113,7 +113,9 @@ const quantity = (noun: string, what: string, suffixes: string[], example: strin
         const add = (message: string) => ctx.addIssue({ code: "custom", message });
         if (!q || !suffixes.includes(q.suffix)) return add(`allowed: ${what}, such as ${example}`);
         if (q.value <= 0)
-          add(`allowed: more than 0 (a zero or negative ${noun} request cannot be scheduled)`);
+          add(
+            `allowed: more than 0 (Kubernetes refuses a negative ${noun} quantity; a zero one reserves nothing)`,
+          );
       }),
   );
 

@@ -11,6 +11,7 @@ import {
   type AmiType,
 } from "./compute";
 import { labels } from "./kubernetes";
+import { PROD_MAX_ADDRESSES, PROD_MIN_PREFIX, prodAllowListProblems } from "./cidr";
 import { intRange, logRetentionDays } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
 
@@ -199,10 +200,11 @@ export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
   must(s.network.natGateways === "onePerAz", ["network", "natGateways"], "onePerAz (no single-AZ egress)");
   must(s.network.flowLogs.enabled, ["network", "flowLogs", "enabled"], "true");
   must(s.cluster.deletionProtection, ["cluster", "deletionProtection"], "true");
+  const wide = s.cluster.endpointPublicAccess ? prodAllowListProblems(s.cluster.publicAccessCidrs) : [];
   must(
-    !s.cluster.publicAccessCidrs.includes("0.0.0.0/0"),
+    wide.length === 0,
     ["cluster", "publicAccessCidrs"],
-    "an allow-list without 0.0.0.0/0",
+    `office/VPN/CI ranges, each /${PROD_MIN_PREFIX} or narrower, ${PROD_MAX_ADDRESSES} addresses in all (${wide.join("; ")})`,
   );
   for (const [name, g] of Object.entries(s.cluster.nodeGroups)) {
     must(g.capacityType === "ON_DEMAND", ["cluster", "nodeGroups", name, "capacityType"], "ON_DEMAND");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inboundCidrs, tlsPolicy } from "./edge";
 import { cpu, memory, quantityValue, workloadNamespace } from "./kubernetes";
 import { acmCertificateArn, intRange, replicaCount } from "./primitives";
 import { appUrl } from "./url";
@@ -50,6 +51,12 @@ export const serviceSchema = z
         enabled: z.boolean("expected true or false"),
         certificateArn: acmCertificateArn.optional(),
         scheme: z.enum(["internet-facing", "internal"], "allowed: internet-facing | internal"),
+        /** TLS policy of the HTTPS listener; HTTP only redirects to HTTPS. */
+        sslPolicy: tlsPolicy,
+        /** Client CIDRs the ALB's security group admits. */
+        inboundCidrs,
+        /** A WAFv2 web ACL (AWS managed rule groups) in front of the ALB. */
+        waf: z.boolean("expected true or false"),
       })
       .strict(),
   })
@@ -71,4 +78,9 @@ export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void
     "at least 2",
   );
   must(s.podAntiAffinity === "hard", ["podAntiAffinity"], "hard");
+  must(
+    !s.ingress.enabled || s.ingress.scheme === "internal" || s.ingress.waf,
+    ["ingress", "waf"],
+    "true for an internet-facing ALB (a WAFv2 web ACL with AWS managed rules)",
+  );
 }

@@ -1,8 +1,12 @@
 import type { Policies } from "@pulumi/policy";
 import { ecrPolicies } from "./rules/ecr";
+import { edgePolicies } from "./rules/edge";
 import { eksPolicies } from "./rules/eks";
+import { endpointPolicies } from "./rules/endpoint";
 import { helmPolicies } from "./rules/helm";
 import { hygienePolicies } from "./rules/hygiene";
+import { iamPolicies } from "./rules/iam";
+import { networkPolicyPolicies } from "./rules/network-policy";
 import { protectionPolicies } from "./rules/protection";
 import { s3Policies } from "./rules/s3";
 import { taggingPolicies } from "./rules/tagging";
@@ -19,4 +23,8 @@ export const policies: Policies = [
   ...s3Policies,
   ...protectionPolicies,
   ...hygienePolicies,
+  ...iamPolicies,
+  ...endpointPolicies,
+  ...edgePolicies,
+  ...networkPolicyPolicies,
 ];

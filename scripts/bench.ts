@@ -12,6 +12,7 @@
 import { execFileSync } from "node:child_process";
 import { ENVIRONMENTS } from "../config/schema";
 import { EXIT } from "./lib/exit";
+import { swallowedByNpm } from "./lib/npm-args";
 import { estimateCost } from "./lib/cost";
 import { criticalPath } from "./lib/critical-path";
 import { evaluateStack } from "./lib/evaluate";
@@ -89,6 +90,11 @@ async function main(): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     console.log(USAGE);
     return EXIT.ok;
+  }
+  const swallowed = swallowedByNpm(["suite", "help"]);
+  if (swallowed) {
+    console.error(`${swallowed}\n${USAGE}`);
+    return EXIT.usage;
   }
   const unknown = args.filter((a) => a !== "--suite");
   if (unknown.length > 0 || !(Number.isInteger(RUNS) && RUNS >= 3)) {

@@ -21,9 +21,11 @@ install_tool() {
     echo "install-chart-tools: $name $3 present"
     return
   fi
-  echo "install-chart-tools: go install $want"
+  local started=$SECONDS
+  echo "install-chart-tools: go install $want (a first build takes minutes; Go's build cache makes rebuilds fast)"
   GOBIN="$bin" go install -trimpath "$want"
   echo "$want" >"$stamp"
+  echo "install-chart-tools: $name built in $((SECONDS - started))s"
 }
 
 install_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"

@@ -10,13 +10,22 @@ import { estimateCost, renderCost } from "./lib/cost";
 import { criticalPath, renderCriticalPath } from "./lib/critical-path";
 import { diffEvaluations, renderDiff } from "./lib/diff";
 import { evaluateStack, type Evaluation } from "./lib/evaluate";
+import {
+  DEPLOYMENTS,
+  diffDeployments,
+  evaluateDeployments,
+  renderDeploymentsDiff,
+  renderDeploymentsPlan,
+} from "./lib/deployments-plan";
 import { EXIT } from "./lib/exit";
+import { swallowedByNpm } from "./lib/npm-args";
 import { placeholdersFor } from "./lib/placeholders";
 import { renderViolations } from "./lib/policy-report";
 import { mask, resourceList } from "./lib/summary";
 
-const USAGE = `usage: npm run plan -- <${ENVIRONMENTS.join("|")}> [--diff <git-ref>]
+const USAGE = `usage: npm run plan -- <${ENVIRONMENTS.join("|")}|${DEPLOYMENTS}> [--diff <git-ref>]
   <stack>           evaluate the stack offline: configuration, resources, policy, outputs, cost, critical path
+  ${DEPLOYMENTS}       the deployments/ program: Deployments settings, path filters, roles, pushToDeploy
   --diff <git-ref>  show only what changes against the stack as it was at <git-ref>
   --help            this text
 exit codes: 0 no changes and no mandatory violations, 1 changes (--diff) or mandatory violations,
@@ -32,6 +41,8 @@ function parseArgs(args: string[]): { stack: string; ref?: string } {
     console.log(USAGE);
     process.exit(EXIT.ok);
   }
+  const swallowed = swallowedByNpm(["diff", "help"]);
+  if (swallowed) usage(swallowed);
   const rest = [...args];
   let ref: string | undefined;
   const at = rest.indexOf("--diff");
@@ -46,7 +57,7 @@ function parseArgs(args: string[]): { stack: string; ref?: string } {
   if (rest.length === 0) usage("missing stack");
   if (rest.length > 1) usage(`one stack per run; got ${rest.join(" ")}`);
   const [stack] = rest;
-  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) usage(`unknown stack "${stack}"`);
+  if (![...ENVIRONMENTS, DEPLOYMENTS].includes(stack)) usage(`unknown stack "${stack}"`);
   return { stack, ref };
 }
 
@@ -80,12 +91,43 @@ function printPlan(e: Evaluation): void {
   console.log(out.join("\n"));
 }
 
+const baseFailed = (title: string, ref: string, error: string | undefined, run: string) => {
+  // Never diff against an empty base: every line would read as added.
+  console.log(
+    `### ${title}: no plan diff\n\n**✖ base \`${ref}\` did not evaluate**, so there is nothing to compare ` +
+      `against. This branch evaluates; run \`npm run plan -- ${run}\` for its full plan.\n\n\`\`\`\n${error}\n\`\`\``,
+  );
+  return EXIT.baseFailed;
+};
+
+async function planDeployments(base?: { dir: string }, ref?: string): Promise<number> {
+  const [before, after] = await Promise.all([
+    base ? evaluateDeployments(base.dir) : undefined,
+    evaluateDeployments(),
+  ]);
+  if (after.error) {
+    console.error(
+      `✖ deployments (working tree): the program failed before creating anything\n${after.error}`,
+    );
+    return EXIT.error;
+  }
+  if (!before || !ref) {
+    console.log(renderDeploymentsPlan(after));
+    return EXIT.ok;
+  }
+  if (before.error) return baseFailed("Deployments program", ref, before.error, DEPLOYMENTS);
+  const diff = diffDeployments(before, after);
+  console.log(renderDeploymentsDiff(ref, diff));
+  return diff.total === 0 ? EXIT.ok : EXIT.changes;
+}
+
 async function main(): Promise<number> {
   const { stack, ref } = parseArgs(process.argv.slice(2));
   const failed = (e: Evaluation, where: string) => {
     console.error(`✖ ${stack} (${where}): the program failed before creating anything\n${e.error}`);
     return EXIT.error;
   };
+  if (stack === DEPLOYMENTS && !ref) return planDeployments();
   if (!ref) {
     const e = await evaluateStack(stack, { policy: true });
     if (e.error) return failed(e, "working tree");
@@ -105,20 +147,13 @@ async function main(): Promise<number> {
   };
   process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
+    if (stack === DEPLOYMENTS) return await planDeployments(base, ref);
     const [before, after] = await Promise.all([
       evaluateStack(stack, { dir: base.dir, policy: true }),
       evaluateStack(stack, { policy: true }),
     ]);
     if (after.error) return failed(after, "working tree");
-    if (before.error) {
-      // Never diff against an empty base: every line would read as added.
-      console.log(
-        `### Stack \`${stack}\`: no plan diff\n\n**✖ base \`${ref}\` did not evaluate**, so there is nothing to ` +
-          `compare against. This branch evaluates; run \`npm run plan -- ${stack}\` for its full plan.\n\n` +
-          `\`\`\`\n${before.error}\n\`\`\``,
-      );
-      return EXIT.baseFailed;
-    }
+    if (before.error) return baseFailed(`Stack \`${stack}\``, ref, before.error, stack);
     const diff = diffEvaluations(before, after);
     console.log(placeholdersFor(after)(renderDiff(stack, ref, diff)));
     return diff.total === 0 ? EXIT.ok : EXIT.changes;

@@ -1,8 +1,14 @@
 /** `npm run promote -- <from> <to>` | `--tag <tag> alpha` | `--settle`: see scripts/lib/promote.ts. */
 import { PROJECT_DIR } from "../config/files";
 import { EXIT } from "./lib/exit";
-import { CHANGED, promote, UNCHANGED } from "./lib/promote";
+import { swallowedByNpm } from "./lib/npm-args";
+import { CHANGED, promote, UNCHANGED, USAGE } from "./lib/promote";
 
+const swallowed = swallowedByNpm(["tag", "force", "settle", "help"]);
+if (swallowed) {
+  console.error(`refused: ${swallowed}\n${USAGE}`);
+  process.exit(EXIT.usage);
+}
 try {
   const { code, messages } = promote(process.argv.slice(2), PROJECT_DIR);
   const ok = code === CHANGED || code === UNCHANGED;

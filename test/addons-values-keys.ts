@@ -66,10 +66,17 @@ export const VERIFIED_VALUES_KEYS: Record<string, { source: string; paths: strin
       "sidecar.dashboards.enabled",
       "sidecar.dashboards.label",
       "sidecar.dashboards.labelValue",
-      "sidecar.dashboards.searchNamespace",
+      "sidecar.dashboards.resource",
       "sidecar.datasources.enabled",
       "sidecar.datasources.label",
       "sidecar.datasources.labelValue",
+      "sidecar.datasources.resource",
+      "rbac.create",
+      "rbac.namespaced",
+      // Commented out in values.yaml; read by templates/rolebinding.yaml (roleRef) and role.yaml (skipped when set).
+      "rbac.useExistingRole",
+      "automountServiceAccountToken",
+      "serviceAccount.automountServiceAccountToken",
       "persistence.enabled",
       "persistence.type",
       "persistence.storageClassName",
@@ -106,7 +113,13 @@ export const VERIFIED_VALUES_KEYS: Record<string, { source: string; paths: strin
   "cloudnative-pg@0.29.0": {
     source:
       "cloudnative-pg/charts@d1b5ad60cee2d9432a9cc05627b42a8d8dc7bbae charts/cloudnative-pg/values.yaml",
-    paths: ["crds.create", "resources", "monitoring.podMonitorEnabled", "monitoring.grafanaDashboard.create"],
+    paths: [
+      "crds.create",
+      "resources",
+      "monitoring.podMonitorEnabled",
+      "monitoring.grafanaDashboard.create",
+      "monitoring.grafanaDashboard.namespace",
+    ],
   },
   "cluster@0.8.1": {
     source: "cloudnative-pg/charts@e5fd7c192b39d7d03d7183c73784cc27f1f0bc79 charts/cluster/values.yaml",
@@ -171,6 +184,9 @@ export const VERIFIED_VALUES_KEYS: Record<string, { source: string; paths: strin
       "podDisruptionBudget",
       "resources",
       "enableServiceMutatorWebhook",
+      "enableShield",
+      "enableWaf",
+      "enableWafv2",
       "defaultTargetType",
       "serviceMonitor.enabled",
     ],

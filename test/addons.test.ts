@@ -296,7 +296,7 @@ for (const stack of ENVIRONMENTS) {
         enabled: true,
         label: "grafana_dashboard",
         labelValue: "1",
-        searchNamespace: "ALL",
+        resource: "configmap",
       });
       const secret = one(e, "kubernetes:core/v1:Secret", "grafana-admin");
       assert.equal(v.admin.existingSecret, (secret.inputs as any).metadata.name);
@@ -516,25 +516,56 @@ for (const stack of ENVIRONMENTS) {
       const actions = statements.flatMap((s) => [].concat(s.Action) as string[]);
       for (const a of ["elasticloadbalancing:DescribeListenerAttributes", "ec2:GetSecurityGroupsForVpc"])
         assert.ok(actions.includes(a), a);
-      // Deleting and reconfiguring is allowed only on what the controller tagged as its own.
+      // Every write names this cluster (alpha, beta and uat share an account) or this VPC; nothing writes unconditioned.
+      const cluster = e.outputs.clusterName.value;
+      const tag = "elbv2.k8s.aws/cluster";
+      const vpcArn = `arn:aws:ec2:us-east-1:111122223333:vpc/${e.outputs.vpcId.value}`;
+      const isRead = (a: string) => /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*$/.test(a);
+      for (const s of statements) {
+        const writes = ([].concat(s.Action) as string[]).filter((a) => !isRead(a));
+        if (writes.length === 0) continue;
+        const c = s.Condition ?? {};
+        const scoped =
+          c.StringEquals?.[`aws:ResourceTag/${tag}`] === cluster ||
+          c.StringEquals?.[`aws:RequestTag/${tag}`] === cluster ||
+          c.ArnEquals?.["ec2:Vpc"] === vpcArn ||
+          s.Resource === vpcArn ||
+          c.StringEquals?.["iam:AWSServiceName"] === "elasticloadbalancing.amazonaws.com" ||
+          (s.Resource === "arn:aws:wafv2:*:*:regional/webacl/*/*" &&
+            !writes.some((a) => !a.startsWith("wafv2:")));
+        assert.ok(scoped, `unscoped write statement: ${JSON.stringify(s)}`);
+        assert.equal(
+          JSON.stringify(s).includes('"Null":{"aws:ResourceTag'),
+          false,
+          "tag values, not presence",
+        );
+      }
+      // Deleting and reconfiguring only what this cluster tagged as its own.
       for (const a of [
         "elasticloadbalancing:DeleteLoadBalancer",
         "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:RegisterTargets",
         "ec2:DeleteSecurityGroup",
       ]) {
-        for (const s of statements.filter((s) => [].concat(s.Action).includes(a as never))) {
-          assert.equal(s.Condition?.Null?.["aws:ResourceTag/elbv2.k8s.aws/cluster"], "false", a);
-        }
+        const granting = statements.filter((s) => [].concat(s.Action).includes(a as never));
+        assert.ok(granting.length > 0, a);
+        for (const s of granting)
+          assert.equal(s.Condition?.StringEquals?.[`aws:ResourceTag/${tag}`], cluster, a);
       }
       for (const s of statements.filter((s) =>
-        [].concat(s.Action).some((a: string) => /:Create(LoadBalancer|TargetGroup)$/.test(a)),
+        [].concat(s.Action).some((a: string) => /:Create(LoadBalancer|TargetGroup|Listener|Rule)$/.test(a)),
       )) {
         assert.equal(
-          s.Condition?.Null?.["aws:RequestTag/elbv2.k8s.aws/cluster"],
-          "false",
-          "created resources carry the cluster tag",
+          s.Condition?.StringEquals?.[`aws:RequestTag/${tag}`],
+          cluster,
+          "created resources carry the tag",
         );
       }
+      // Shield and WAF Classic are off, so the role lacks their rights.
+      assert.deepEqual([v.enableShield, v.enableWaf, v.enableWafv2], [false, false, true]);
+      assert.ok(!actions.some((a) => /^(shield|waf-regional):/.test(a)));
     });
 
     it("orders installs by need only: nodes, CRDs, StorageClass, operator, controller; nothing else chains", async () => {

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { GO_REQUIRED, goRun } from "../scripts/lib/go";
 
 const ROOT = path.resolve(__dirname, "..");
 const run = (script: string, ...args: string[]) =>
@@ -30,6 +32,35 @@ describe("promote and bench on the command line", function () {
       assert.match(r.stderr, /--bogus[\s\S]*usage: /);
     });
   }
+
+  it("promote refuses a run where npm kept --tag for itself (no --)", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["-r", "./scripts/lib/register.js", "scripts/promote.ts", "alpha"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, npm_config_tag: "9b1e2d3" },
+      },
+    );
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /npm took --tag 9b1e2d3 as its own option/);
+  });
+
+  it("without Go, the tool builds fail with install-chart-tools.sh's message, not a stack trace", () => {
+    // PATH without any directory that holds go: the script's other tools (dirname, sha256sum) stay reachable.
+    const dirs = (process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter((d) => !fs.existsSync(path.join(d, "go")));
+    const noGo = { ...process.env, PATH: dirs.join(path.delimiter) };
+    assert.throws(() => goRun(["version"], noGo), { message: GO_REQUIRED });
+    const script = spawnSync("/bin/bash", [path.join(ROOT, "scripts/install-chart-tools.sh")], {
+      encoding: "utf8",
+      env: noGo,
+    });
+    assert.equal(script.status, 1);
+    assert.equal(script.stderr.trim(), GO_REQUIRED);
+  });
 
   it("bench documents BENCH_RUNS and refuses too few runs", () => {
     assert.match(run("scripts/bench.ts", "--help").stdout, /BENCH_RUNS/);

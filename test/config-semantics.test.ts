@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -178,7 +179,7 @@ describe("config semantics: values AWS or Kubernetes would reject fail before an
     });
   });
 
-  it("hands the plan its warnings: prod with a second node group on ARM evaluates, warned, not blocked", async function () {
+  it("a second node group on ARM evaluates, with a multi-arch warning handed to the plan", async function () {
     this.timeout(120000);
     const dir = copyProject("config-warn-");
     try {
@@ -188,11 +189,34 @@ describe("config semantics: values AWS or Kubernetes would reject fail before an
       fs.writeFileSync(file, stringify(doc));
       const e = await evaluateStack("prod", { dir });
       assert.equal(e.error, undefined, e.error);
+      assert.ok(e.resources.some((r) => r.type === "eks:index:ManagedNodeGroup" && r.name.includes("arm")));
       assert.ok(
         e.warnings?.some((w) => /^Pulumi\.prod\.yaml: platform:cluster\.nodeGroups: .*multi-arch/.test(w)),
         JSON.stringify(e.warnings),
       );
-      assert.ok(e.resources.some((r) => r.type === "eks:index:ManagedNodeGroup" && r.name.includes("arm")));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the plan prints warnings under their own heading and still succeeds (a private-only endpoint)", async function () {
+    this.timeout(120000);
+    const dir = copyProject("config-warn-");
+    try {
+      const file = path.join(dir, "Pulumi.uat.yaml");
+      const doc = parse(fs.readFileSync(file, "utf8"));
+      Object.assign(doc.config["platform:cluster"], { endpointPublicAccess: false, publicAccessCidrs: [] });
+      fs.writeFileSync(file, stringify(doc));
+      const plan = spawnSync(
+        process.execPath,
+        ["-r", path.join(dir, "scripts/lib/register.js"), path.join(dir, "scripts/plan.ts"), "uat"],
+        { cwd: dir, encoding: "utf8" },
+      );
+      assert.equal(plan.status, 0, plan.stderr);
+      assert.match(
+        plan.stdout,
+        /## Warnings \(legal but unusual; they do not block\)\n\n- Pulumi\.uat\.yaml: platform:cluster\.endpointPublicAccess: false: the API is private/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -233,8 +257,8 @@ describe("config semantics: values AWS or Kubernetes would reject fail before an
         "platform:grafana": { resources: { memory: "0Mi" } },
       });
       assert.deepEqual(ps.sort(), [
-        'Pulumi.alpha.yaml: platform:grafana.resources.memory: found "0Mi"; allowed: more than 0 (a zero or negative memory request cannot be scheduled)',
-        'Pulumi.alpha.yaml: platform:prometheus.resources.cpu: found "0m"; allowed: more than 0 (a zero or negative CPU request cannot be scheduled)',
+        'Pulumi.alpha.yaml: platform:grafana.resources.memory: found "0Mi"; allowed: more than 0 (Kubernetes refuses a negative memory quantity; a zero one reserves nothing)',
+        'Pulumi.alpha.yaml: platform:prometheus.resources.cpu: found "0m"; allowed: more than 0 (Kubernetes refuses a negative CPU quantity; a zero one reserves nothing)',
       ]);
     });
 

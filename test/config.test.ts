@@ -223,7 +223,8 @@ describe("config model", () => {
       assert.deepEqual(ps.sort(), [
         'Pulumi.prod.yaml: platform:cluster.nodeGroups.system.capacityType: found "SPOT"; allowed in prod: ON_DEMAND',
         "Pulumi.prod.yaml: platform:cluster.nodeGroups.system.minSize: found 2; allowed in prod: at least 3 (one node per zone)",
-        'Pulumi.prod.yaml: platform:cluster.publicAccessCidrs: found ["0.0.0.0/0"]; allowed in prod: an allow-list without 0.0.0.0/0',
+        'Pulumi.prod.yaml: platform:cluster.publicAccessCidrs: found ["0.0.0.0/0"]; allowed in prod: office/VPN/CI ranges, ' +
+          "each /16 or narrower, 262144 addresses in all (0.0.0.0/0 is wider than /16; the list covers 4294967296 addresses)",
       ]);
     });
 

@@ -73,17 +73,21 @@ describe("npm run plan", function () {
   describe("arguments", () => {
     for (const [args, message] of [
       [["alpha", "beta"], /one stack per run; got alpha beta/],
-      // `npm run plan alpha --diff HEAD~20`: npm swallows --diff and hands over the ref alone.
       [["alpha", "HEAD~20"], /one stack per run; got alpha HEAD~20/],
+      // `npm run plan alpha --diff HEAD~20`: npm keeps `--diff HEAD~20` (as npm_config_diff) and hands over `alpha`.
+      [["alpha", { npm_config_diff: "HEAD~20" }], /npm took --diff HEAD~20 as its own option/],
       [["alpha", "--diff"], /--diff needs a git ref/],
       [["alpha", "--verbose"], /unknown option --verbose/],
       [[], /missing stack/],
-    ] as const) {
+    ] as [(string | Record<string, string>)[], RegExp][]) {
       it(`refuses ${JSON.stringify(args)} with usage and exit code 2`, () => {
         const r = plan(dir, ...args);
         assert.equal(r.status, 2, r.stdout);
         assert.match(r.stderr, message);
-        assert.match(r.stderr, /usage: npm run plan -- <alpha\|beta\|uat\|prod>[\s\S]*exit codes:/);
+        assert.match(
+          r.stderr,
+          /usage: npm run plan -- <alpha\|beta\|uat\|prod\|deployments>[\s\S]*exit codes:/,
+        );
       });
     }
 
@@ -148,6 +152,29 @@ describe("npm run plan", function () {
         fs.rmSync(tmp, { recursive: true, force: true });
         git(dir, "reset", "-q", "--hard", "HEAD~1");
       }
+    });
+
+    it("plans the deployments program: a pushToDeploy change reads as old → new", () => {
+      const file = path.join(dir, "deployments/Pulumi.cloud.yaml");
+      fs.writeFileSync(
+        file,
+        fs
+          .readFileSync(file, "utf8")
+          .replace(
+            "pulumi-deployments-uat\n      pushToDeploy: true",
+            "pulumi-deployments-uat\n      pushToDeploy: false",
+          ),
+      );
+      const r = plan(dir, "deployments", "--diff", "HEAD");
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(
+        r.stdout,
+        /^### Deployments program[^\n]*\n\n\*\*Resources changed\*\*\n\n- `pulumiservice:index:DeploymentSettings` platform-uat\n {2}- `vcs\.deployCommits`: `true` → `false`\n$/,
+      );
+      git(dir, "checkout", "-q", "--", ".");
+      const same = plan(dir, "deployments", "--diff", "HEAD");
+      assert.equal(same.status, 0, same.stderr);
+      assert.match(same.stdout, /No changes\./);
     });
 
     it("shows a policy-only change as violations added, and exits 1", () => {

@@ -68,9 +68,10 @@ describe("Go service", () => {
         const e = await stackOf(stack);
         const db = values(e).database;
         assert.equal(db.secretName, output(e, "postgresAppSecret"));
+        // The CA CloudNativePG issues for this cluster: the service verifies the server against it (verify-full).
+        assert.equal(db.caSecretName, `${db.podLabels["cnpg.io/cluster"]}-ca`);
         assert.equal(db.namespace, output(e, "postgresNamespace"));
         assert.deepEqual(db.podLabels, { "cnpg.io/cluster": "postgres" });
-        assert.equal(db.caSecretName, "postgres-ca");
         assert.equal(JSON.stringify(values(e)).includes("password"), false);
       });
 
@@ -83,11 +84,17 @@ describe("Go service", () => {
         const expected = ["prometheus-operator-crds", "postgres"];
         if (effective(e).service.ingress.enabled) expected.push("aws-load-balancer-controller");
         assert.deepEqual(releases.sort(), expected.map((n) => releaseNamed(e, n)).sort());
-        // Beyond those: only the objects whose outputs feed its values (monitoring namespace, the repository).
+        // Beyond those: only the objects whose outputs feed its values (namespace, repository, WAF ACL, VPC subnets).
         const other = waitsFor.filter((r) => r.type !== RELEASE).map((r) => r.type);
         for (const type of other)
           assert.ok(
-            ["kubernetes:core/v1:Namespace", "aws:ecr/repository:Repository"].includes(type),
+            [
+              "kubernetes:core/v1:Namespace",
+              "aws:ecr/repository:Repository",
+              "aws:wafv2/webAcl:WebAcl",
+              // The ALB's subnets: their CIDRs are the only sources the NetworkPolicy admits.
+              "awsx:ec2:Vpc",
+            ].includes(type),
             `go-service waits for ${type}`,
           );
       });

@@ -4,9 +4,10 @@
  * (same binary, same stamp), because unit tests run before the chart tools' install step.
  */
 import { strict as assert } from "node:assert";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { goRun } from "../scripts/lib/go";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, ".tools", "bin");
@@ -28,10 +29,7 @@ function ensureActionlint(): string {
   if (fs.existsSync(binary) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8").trim() === want)
     return binary;
   fs.mkdirSync(BIN, { recursive: true });
-  execFileSync("go", ["install", "-trimpath", want], {
-    env: { ...process.env, GOBIN: BIN },
-    stdio: "inherit",
-  });
+  goRun(["install", "-trimpath", want], { ...process.env, GOBIN: BIN });
   fs.writeFileSync(stamp, `${want}\n`);
   return binary;
 }

@@ -9,6 +9,8 @@ export interface ClusterAddonArgs {
   cluster: Cluster;
   clusterName: string;
   region: string;
+  /** The VPC CIDR: the EKS control plane reaches admission webhooks from its ENIs inside the VPC. */
+  vpcCidr: string;
   /** The prometheus-operator CRDs release: the chart creates ServiceMonitor, PodMonitor or PrometheusRule objects. */
   crds: pulumi.Resource;
 }
@@ -61,32 +63,60 @@ export function resourcesOf(r: { cpu: string; memory: string }) {
 }
 
 export interface PodIdentityRoleArgs {
+  /** The cluster, namespace and ServiceAccount the role is for: its trust policy admits only that identity. */
+  clusterName: pulumi.Input<string>;
+  namespace: string;
+  serviceAccount: string;
   /** AWS-managed policies to attach. */
   managedPolicyArns?: string[];
   /** An inline policy document (least privilege, written here as data). */
   policy?: pulumi.Input<string>;
 }
 
-/** An IAM role that EKS Pod Identity may hand to a ServiceAccount: no OIDC trust, no ServiceAccount annotation. */
+/**
+ * Trust for EKS Pod Identity, limited to one ServiceAccount of one cluster in this account. EKS Auth tags the session
+ * with eks-cluster-name, kubernetes-namespace and kubernetes-service-account, which the trust policy may require
+ * (docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html "Setting Conditions", pod-id-abac.html#pod-id-abac-tags),
+ * and sends aws:SourceAccount, the cluster's account (global condition keys, IAM User Guide
+ * reference_policies_condition-keys.html#condition-keys-sourceaccount). Without these, any Pod Identity association
+ * in the account (another environment's cluster, another namespace) could assume the role.
+ */
+export function podIdentityTrust(
+  accountId: pulumi.Input<string>,
+  clusterName: pulumi.Input<string>,
+  namespace: string,
+  serviceAccount: string,
+): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": accountId,
+            "aws:RequestTag/eks-cluster-name": clusterName,
+            "aws:RequestTag/kubernetes-namespace": namespace,
+            "aws:RequestTag/kubernetes-service-account": serviceAccount,
+          },
+        },
+      },
+    ],
+  });
+}
+
+/** An IAM role that EKS Pod Identity may hand to one ServiceAccount: no OIDC trust, no ServiceAccount annotation. */
 export function podIdentityRole(
   name: string,
   args: PodIdentityRoleArgs,
   parent: pulumi.Resource,
 ): { role: aws.iam.Role; grants: pulumi.Resource[] } {
+  const { accountId } = aws.getCallerIdentityOutput({}, { parent });
   const role = new aws.iam.Role(
     name,
-    {
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-          },
-        ],
-      }),
-    },
+    { assumeRolePolicy: podIdentityTrust(accountId, args.clusterName, args.namespace, args.serviceAccount) },
     { parent },
   );
   const grants: pulumi.Resource[] = (args.managedPolicyArns ?? []).map(
@@ -102,12 +132,6 @@ export function podIdentityRole(
   return { role, grants };
 }
 
-export interface PodIdentityArgs extends PodIdentityRoleArgs {
-  clusterName: pulumi.Input<string>;
-  namespace: string;
-  serviceAccount: string;
-}
-
 /**
  * A Pod Identity role bound to one ServiceAccount. The association may exist before the ServiceAccount; the
  * pod-identity agent hands out credentials when the pods start. Releases depend on `grants` too, so pods never
@@ -115,7 +139,7 @@ export interface PodIdentityArgs extends PodIdentityRoleArgs {
  */
 export function podIdentity(
   name: string,
-  args: PodIdentityArgs,
+  args: PodIdentityRoleArgs,
   parent: pulumi.Resource,
 ): { role: aws.iam.Role; grants: pulumi.Resource[] } {
   const { role, grants } = podIdentityRole(name, args, parent);

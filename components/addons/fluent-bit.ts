@@ -4,9 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FluentBitSettings } from "../../config";
 import { CHARTS } from "../versions";
 import { type ClusterAddonArgs, podIdentity, release, resourcesOf } from "./common";
+import { allow, fromNamespace, ingressPolicies } from "./network-policies";
+import { MONITORING_NAMESPACE } from "./prometheus";
 
 export interface FluentBitArgs extends ClusterAddonArgs {
   settings: FluentBitSettings;
+  /** Prod: the container log group is protected and retained on delete. */
+  isProd: boolean;
 }
 
 const NAMESPACE = "logging";
@@ -31,7 +35,7 @@ export class FluentBit extends pulumi.ComponentResource {
         name: `/aws/eks/${args.clusterName}/containers`,
         retentionInDays: s.logRetentionDays,
       },
-      { parent: this },
+      { parent: this, protect: args.isProd, retainOnDelete: args.isProd },
     );
     this.logGroupName = logGroup.name;
 
@@ -120,6 +124,15 @@ export class FluentBit extends pulumi.ComponentResource {
         // Not kube-prometheus-stack, Grafana or Postgres: logs flow as soon as the nodes exist.
         dependsOn: [...cluster.workloadsReady, args.crds, ...grants],
       },
+    );
+    // Only Prometheus may reach Fluent Bit (its HTTP server, 2020). The chart creates the namespace.
+    ingressPolicies(
+      name,
+      {
+        namespace: NAMESPACE,
+        rules: [allow([fromNamespace(MONITORING_NAMESPACE)], [2020])],
+      },
+      { parent: this, provider: cluster.provider, dependsOn: [this.release] },
     );
     this.registerOutputs({
       logGroupName: this.logGroupName,

@@ -2,15 +2,19 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { GrafanaSettings } from "../../config";
+import { DEFAULT_TLS_POLICY } from "../../config/edge";
 import type { Cluster } from "../cluster";
 import { CHARTS } from "../versions";
 import { STORAGE_CLASS, release, resourcesOf } from "./common";
+import { allow, fromCidrs, fromSameNamespace, ingressPolicies } from "./network-policies";
 import type { Storage } from "./storage";
 
 export interface GrafanaArgs {
   cluster: Cluster;
   storage: Storage;
   settings: GrafanaSettings;
+  /** CIDRs of the subnets its ALB's nodes live in (target type ip): the only outside source of its port. */
+  albSubnetCidrs: pulumi.Input<string[]>;
   /** The monitoring namespace, where kube-prometheus-stack puts its dashboard and datasource ConfigMaps. */
   namespace: pulumi.Output<string>;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
@@ -21,6 +25,8 @@ export interface GrafanaArgs {
 
 /** The Secret holding the admin login; both keys, as the chart's admin.existingSecret expects. */
 export const ADMIN_SECRET = "grafana-admin";
+/** The Role Grafana's sidecars run with: ConfigMaps of its own namespace, read-only. */
+export const CONFIGMAP_READER = "grafana-configmap-reader";
 
 /**
  * Grafana (grafana-community chart) with a generated admin password, kube-prometheus-stack's dashboards and
@@ -59,6 +65,31 @@ export class Grafana extends pulumi.ComponentResource {
       k8sOpts,
     );
 
+    const reader = new k8s.rbac.v1.Role(
+      `${name}-configmap-reader`,
+      {
+        metadata: { name: CONFIGMAP_READER, namespace: args.namespace },
+        rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+      },
+      k8sOpts,
+    );
+
+    // The namespace is closed by default (components/addons/prometheus.ts); with an ALB, its nodes may reach port 3000.
+    if (s.hostname) {
+      ingressPolicies(
+        `${name}-alb`,
+        {
+          namespace: args.namespace,
+          podLabels: { "app.kubernetes.io/name": "grafana" },
+          rules: [
+            allow(pulumi.output(args.albSubnetCidrs).apply(fromCidrs), [3000]),
+            allow([fromSameNamespace]),
+          ],
+        },
+        k8sOpts,
+      );
+    }
+
     const ingress = s.hostname
       ? {
           enabled: true,
@@ -70,6 +101,7 @@ export class Grafana extends pulumi.ComponentResource {
             "alb.ingress.kubernetes.io/scheme": s.scheme,
             "alb.ingress.kubernetes.io/target-type": "ip",
             "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+            "alb.ingress.kubernetes.io/ssl-policy": DEFAULT_TLS_POLICY,
             "alb.ingress.kubernetes.io/healthcheck-path": "/api/health",
             ...(s.certificateArn
               ? {
@@ -96,20 +128,28 @@ export class Grafana extends pulumi.ComponentResource {
           },
           sidecar: {
             resources: resourcesOf({ cpu: "10m", memory: "128Mi" }),
-            // Dashboards from kube-prometheus-stack, CloudNativePG and app teams, in any namespace.
+            // Dashboards and datasources only from ConfigMaps in Grafana's own namespace, where kube-prometheus-stack
+            // and CloudNativePG put theirs: the sidecars never read Secrets, nor any other namespace.
             dashboards: {
               enabled: true,
               label: "grafana_dashboard",
               labelValue: "1",
-              searchNamespace: "ALL",
+              resource: "configmap",
             },
             // kube-prometheus-stack's datasource ConfigMap: Prometheus (default) and Alertmanager.
             datasources: {
               enabled: true,
               label: "grafana_datasource",
               labelValue: "1",
+              resource: "configmap",
             },
           },
+          // The chart's own rules grant Secrets too (templates/role.yaml, clusterrole.yaml): bind a namespaced Role
+          // that reads only ConfigMaps instead, and no ClusterRole at all.
+          rbac: { create: true, namespaced: true, useExistingRole: CONFIGMAP_READER },
+          // The sidecars need the token to watch ConfigMaps; the ServiceAccount object does not mount it elsewhere.
+          automountServiceAccountToken: true,
+          serviceAccount: { automountServiceAccountToken: false },
           persistence: {
             enabled: true,
             type: "pvc",
@@ -132,6 +172,7 @@ export class Grafana extends pulumi.ComponentResource {
           args.crds,
           args.storage.storageClass,
           adminSecret,
+          reader,
           ...(s.hostname ? [args.loadBalancerController] : []),
         ],
       },

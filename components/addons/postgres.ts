@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSettings } from "../../config";
 import { CHARTS, POSTGRES_MAJOR } from "../versions";
 import { type ClusterAddonArgs, STORAGE_CLASS, irsaRole, release, resourcesOf } from "./common";
+import { allow, fromCidrs, fromNamespace, fromSameNamespace, ingressPolicies } from "./network-policies";
+import { MONITORING_NAMESPACE } from "./prometheus";
 import type { Storage } from "./storage";
 
 export interface PostgresArgs extends ClusterAddonArgs {
@@ -12,6 +14,8 @@ export interface PostgresArgs extends ClusterAddonArgs {
   settings: PostgresSettings;
   /** The application's namespace: CloudNativePG writes the app Secret next to the database, where pods can mount it. */
   namespace: string;
+  /** Labels of the application's pods: the only clients Postgres admits. */
+  clientPodLabels: Record<string, string>;
 }
 
 const OPERATOR_NAMESPACE = "cnpg-system";
@@ -30,6 +34,8 @@ export class Postgres extends pulumi.ComponentResource {
   readonly namespace: string;
   /** Secret with username, password, host, port, dbname and uri for the app owner (kubernetes.io/basic-auth). */
   readonly appSecretName = `${CLUSTER}-app`;
+  /** CloudNativePG's CA Secret (key ca.crt): clients verify the server certificate against it (verify-full). */
+  readonly caSecretName = `${CLUSTER}-ca`;
   /** The read-write Service (always the primary), port 5432. */
   readonly serviceHost: string;
   /** The cluster release: consumers of the app Secret depend on it. */
@@ -54,11 +60,28 @@ export class Postgres extends pulumi.ComponentResource {
           resources: resourcesOf({ cpu: "100m", memory: "256Mi" }),
           monitoring: {
             podMonitorEnabled: true,
-            grafanaDashboard: { create: true },
+            // In Grafana's namespace: its sidecar reads ConfigMaps there only (components/addons/grafana.ts).
+            grafanaDashboard: { create: true, namespace: MONITORING_NAMESPACE },
           },
         },
       },
       { ...k8sOpts, dependsOn: [...cluster.workloadsReady, args.crds] },
+    );
+    const clusterPods = { "cnpg.io/cluster": CLUSTER };
+    // The operator's namespace: its webhook (9443) from the API server, metrics (8080) from Prometheus, the barman
+    // plugin's gRPC (9090) from the instances' sidecars; its own pods talk freely.
+    ingressPolicies(
+      `${name}-operator`,
+      {
+        namespace: OPERATOR_NAMESPACE,
+        rules: [
+          allow([fromSameNamespace]),
+          allow(fromCidrs([args.vpcCidr]), [9443]),
+          allow([fromNamespace(MONITORING_NAMESPACE)], [8080]),
+          allow([fromNamespace(args.namespace, clusterPods)], [9090]),
+        ],
+      },
+      { ...k8sOpts, dependsOn: [operator] },
     );
 
     const b = s.backups;
@@ -118,6 +141,19 @@ export class Postgres extends pulumi.ComponentResource {
           },
         },
         { ...k8sOpts, dependsOn: [...cluster.workloadsReady, args.crds] },
+      );
+      ingressPolicies(
+        `${name}-cert-manager`,
+        {
+          namespace: "cert-manager",
+          rules: [
+            allow([fromSameNamespace]),
+            // The webhook (securePort 10250) from the API server; metrics (9402) from Prometheus.
+            allow(fromCidrs([args.vpcCidr]), [10250]),
+            allow([fromNamespace(MONITORING_NAMESPACE)], [9402]),
+          ],
+        },
+        { ...k8sOpts, dependsOn: [certManager] },
       );
       const plugin = release(
         {
@@ -197,6 +233,33 @@ export class Postgres extends pulumi.ComponentResource {
         protect: isProd,
         retainOnDelete: isProd,
       },
+    );
+    // The application namespace is closed by default; Postgres admits the service, the operator (5432 and the
+    // instance manager's 8000), its own instances (replication) and Prometheus (9187). The service's chart opens
+    // its own pods to their load balancer.
+    ingressPolicies(
+      `${name}-app-namespace`,
+      {
+        namespace: args.namespace,
+        rules: [],
+      },
+      { ...k8sOpts, dependsOn: [this.release] },
+    );
+    ingressPolicies(
+      name,
+      {
+        namespace: args.namespace,
+        podLabels: clusterPods,
+        rules: [
+          allow([{ podSelector: { matchLabels: args.clientPodLabels } }], [5432]),
+          allow(
+            [fromNamespace(OPERATOR_NAMESPACE), { podSelector: { matchLabels: clusterPods } }],
+            [5432, 8000],
+          ),
+          allow([fromNamespace(MONITORING_NAMESPACE)], [9187]),
+        ],
+      },
+      { ...k8sOpts, dependsOn: [this.release] },
     );
     this.registerOutputs({
       namespace: this.namespace,

@@ -4,6 +4,7 @@ import type { Environment, PrometheusSettings } from "../../config";
 import type { Cluster } from "../cluster";
 import { CHARTS } from "../versions";
 import { STORAGE_CLASS, release, resourcesOf } from "./common";
+import { allow, fromCidrs, fromSameNamespace, ingressPolicies } from "./network-policies";
 import type { Storage } from "./storage";
 
 export interface PrometheusArgs {
@@ -12,6 +13,8 @@ export interface PrometheusArgs {
   environment: Environment;
   isProd: boolean;
   settings: PrometheusSettings;
+  /** Where the control plane calls the operator's admission webhook from. */
+  vpcCidr: string;
 }
 
 export const MONITORING_NAMESPACE = "monitoring";
@@ -54,6 +57,16 @@ export class Prometheus extends pulumi.ComponentResource {
       k8sOpts,
     );
     this.namespace = ns.metadata.name;
+    // Monitoring talks to itself (Grafana → Prometheus → Alertmanager, scrapes); the API server calls the operator's
+    // admission webhook (prometheusOperator.tls.internalPort 10250). Nothing else gets in.
+    ingressPolicies(
+      MONITORING_NAMESPACE,
+      {
+        namespace: this.namespace,
+        rules: [allow([fromSameNamespace]), allow(fromCidrs([args.vpcCidr]), [10250])],
+      },
+      k8sOpts,
+    );
 
     this.crds = release(
       {

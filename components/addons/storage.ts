@@ -27,7 +27,12 @@ export class Storage extends pulumi.ComponentResource {
     // V2 limits the driver to volumes and snapshots it tagged itself (dynamic provisioning).
     const { role, grants } = podIdentityRole(
       `${name}-ebs-csi`,
-      { managedPolicyArns: [EBS_CSI_POLICY] },
+      {
+        clusterName: cluster.clusterName,
+        namespace: "kube-system",
+        serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
+        managedPolicyArns: [EBS_CSI_POLICY],
+      },
       this,
     );
     // The add-on's own association (not a separate one): the add-on replaces it on upgrade, and the controller

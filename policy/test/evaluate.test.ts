@@ -100,11 +100,47 @@ function records(stack: string, bad: boolean): RecordedResource[] {
             { protect: false, dependsOn: [bucketUrn] },
           ),
         ]),
+    // What the eks provider registers for the control plane, with the AWS provider's property names.
+    rec("aws:eks/cluster:Cluster", "cluster-eksCluster", {
+      vpcConfig: {
+        endpointPublicAccess: true,
+        publicAccessCidrs: bad ? ["0.0.0.0/1", "128.0.0.0/1"] : ["203.0.113.0/24"],
+      },
+    }),
+    rec(
+      "aws:iam/rolePolicy:RolePolicy",
+      "lb-controller",
+      {
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["ec2:CreateTags"],
+              Resource: "*",
+              ...(bad ? {} : { Condition: { Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } } }),
+            },
+          ],
+        }),
+      },
+      { protect: false },
+    ),
+    ...(bad
+      ? []
+      : [
+          rec(
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            "monitoring-default-deny",
+            { metadata: { namespace: "monitoring" } },
+            { protect: false },
+          ),
+        ]),
     rec(
       "kubernetes:helm.sh/v3:Release",
       "grafana",
       {
         chart: "grafana",
+        namespace: "monitoring",
         version: bad ? "^8.5" : "8.5.1",
         repositoryOpts: {
           repo: bad ? "http://grafana.github.io/helm-charts" : "https://grafana.github.io/helm-charts",
@@ -112,6 +148,11 @@ function records(stack: string, bad: boolean): RecordedResource[] {
         values: {
           image: { repository: "grafana/grafana", tag: bad ? "latest" : "11.2.0" },
           admin: bad ? { password: { "[secret]": "hunter2" } } : { existingSecret: "grafana-admin" },
+          service: { type: bad ? "LoadBalancer" : "ClusterIP" },
+          // Bad: an internet-facing ALB with no TLS policy and no client CIDRs.
+          ingress: bad
+            ? { enabled: true, annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing" } }
+            : { enabled: false },
         },
       },
       { protect: false },

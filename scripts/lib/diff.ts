@@ -45,6 +45,9 @@ export function changes(before: unknown, after: unknown): Change[] {
   return out.sort((p, q) => p.path.localeCompare(q.path));
 }
 
+/** The provider reference without its ID ("urn::id"): the URN names the provider; the ID is only its instance. */
+const providerUrn = (r: RecordedResource) => r.provider?.split("::").slice(0, -1).join("::") || undefined;
+
 export function diffEvaluations(before: Evaluation, after: Evaluation): StackDiff {
   const old = new Map(before.resources.map((r) => [r.urn, r]));
   const now = new Map(after.resources.map((r) => [r.urn, r]));
@@ -52,7 +55,11 @@ export function diffEvaluations(before: Evaluation, after: Evaluation): StackDif
   for (const [urn, r] of now) {
     const o = old.get(urn);
     if (!o) continue;
-    const c = changes({ ...o.inputs, "(protect)": o.protect }, { ...r.inputs, "(protect)": r.protect });
+    // A different provider (another account, region or cluster) replaces the resource: reviewers must see it.
+    const c = changes(
+      { ...o.inputs, "(protect)": o.protect, "(provider)": providerUrn(o) },
+      { ...r.inputs, "(protect)": r.protect, "(provider)": providerUrn(r) },
+    );
     if (c.length > 0) changed.push({ resource: r, changes: c });
   }
   const outputValues = (e: Evaluation) =>

@@ -105,6 +105,14 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
               arn: `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${inputs.name ?? id}`,
             },
           };
+        case "aws:wafv2/webAcl:WebAcl":
+          return {
+            id,
+            state: {
+              ...inputs,
+              arn: `arn:aws:wafv2:${region}:${MOCK_ACCOUNT}:regional/webacl/${name}/${short(name)}`,
+            },
+          };
         case "random:index/randomPassword:RandomPassword":
           return { id, state: { ...inputs, result: `mock-${short(name)}-password` } };
         default:
@@ -141,6 +149,9 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
           const minor = String(inputs.kubernetesVersion).split(".")[1];
           return { ...inputs, version: `v1.${minor}.0-eksbuild.1` };
         }
+        // A /24 per subnet, distinct per ID: the VPC layout itself is awsx's (its children never run here).
+        case "aws:ec2/getSubnet:getSubnet":
+          return { id: inputs.id, cidrBlock: `10.${parseInt(short(inputs.id), 16) % 256}.0.0/24` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "mock" };
         case "aws:index/getRegion:getRegion":

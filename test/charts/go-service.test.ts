@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { IMAGE_TAG_PATTERN } from "../../config/image-tag";
+import { IMAGE_TAG_MAX_LENGTH, IMAGE_TAG_PATTERN } from "../../config/image-tag";
 import {
   CHART_DIR,
   K8sObject,
@@ -149,6 +149,7 @@ describe("charts/go-service", function () {
     it("accepts exactly the image tags the config model accepts", () => {
       const schema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8"));
       assert.equal(schema.properties.image.properties.tag.pattern, IMAGE_TAG_PATTERN.source);
+      assert.equal(schema.properties.image.properties.tag.maxLength, IMAGE_TAG_MAX_LENGTH);
     });
   });
 
@@ -177,7 +178,7 @@ describe("charts/go-service", function () {
       assert.equal(c.securityContext.allowPrivilegeEscalation, false);
       assert.equal(c.securityContext.readOnlyRootFilesystem, true);
       assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
-      // The only writable mount is /tmp; the database Secrets are read-only.
+      // Writable: /tmp only; the database files are read-only.
       assert.deepEqual(
         c.volumeMounts.filter((m: any) => !m.readOnly),
         [{ name: "tmp", mountPath: "/tmp" }],
@@ -204,46 +205,131 @@ describe("charts/go-service", function () {
       });
     });
 
-    it("mounts database credentials and the CA as files, never env vars (issue 14 interface)", () => {
+    it("mounts the database credentials and the CloudNativePG CA as read-only files, never env vars", () => {
       const { objects } = render(
         values((v) => (v.database = { secretName: "orders-db-app", caSecretName: "orders-db-ca" })),
       );
       const c = container(objects);
-      const env: any[] = c.env;
-      const literal = Object.fromEntries(env.filter((e) => "value" in e).map((e) => [e.name, e.value]));
-      assert.deepEqual(literal, {
-        DB_CREDENTIALS_DIR: "/etc/go-service/db",
-        PGSSLROOTCERT: "/etc/go-service/db-ca/ca.crt",
+      const pod = get(objects, "Deployment").spec.template.spec;
+      const volume = (name: string) => pod.volumes.find((v: any) => v.name === name)?.secret;
+      const mount = (name: string) => c.volumeMounts.find((m: any) => m.name === name);
+      assert.deepEqual(volume("db-credentials"), {
+        secretName: "orders-db-app",
+        defaultMode: 0o440, // rendered as 288
+        items: ["username", "password", "host", "port", "dbname"].map((k) => ({ key: k, path: k })),
       });
+      assert.deepEqual(mount("db-credentials"), {
+        name: "db-credentials",
+        mountPath: "/etc/go-service/db",
+        readOnly: true,
+      });
+      assert.deepEqual(volume("db-ca"), {
+        secretName: "orders-db-ca",
+        defaultMode: 0o440, // rendered as 288
+        items: [{ key: "ca.crt", path: "ca.crt" }],
+      });
+      assert.deepEqual(mount("db-ca"), { name: "db-ca", mountPath: "/etc/go-service/db-ca", readOnly: true });
+      const data = get(objects, "ConfigMap").data;
+      assert.equal(data.DB_CREDENTIALS_DIR, "/etc/go-service/db");
+      assert.equal(data.PGSSLMODE, "verify-full");
+      assert.equal(data.PGSSLROOTCERT, "/etc/go-service/db-ca/ca.crt");
+      // No credential in the environment (CKV_K8S_35): only the downward-API memory limit.
       assert.deepEqual(
-        env.filter((e) => e.valueFrom?.secretKeyRef),
-        [],
-        "no credential in an env var (visible in /proc and crash dumps)",
+        c.env.map((e: any) => e.name),
+        ["GOMEMLIMIT"],
       );
-      const volumes = get(objects, "Deployment").spec.template.spec.volumes;
-      const secretOf = (mountPath: string) => {
-        const mount = c.volumeMounts.find((m: any) => m.mountPath === mountPath);
-        assert.equal(mount?.readOnly, true, `${mountPath} is mounted read-only`);
-        return volumes.find((v: any) => v.name === mount.name).secret;
-      };
-      const db = secretOf("/etc/go-service/db");
-      assert.equal(db.secretName, "orders-db-app");
+      assert.ok(!JSON.stringify(c).includes("secretKeyRef"));
       assert.deepEqual(
-        db.items.map((i: any) => i.key),
-        ["host", "port", "dbname", "username", "password"],
-      );
-      assert.equal(secretOf("/etc/go-service/db-ca").secretName, "orders-db-ca");
-      assert.equal(get(objects, "ConfigMap").data.PGSSLMODE, "verify-full");
-      assert.deepEqual(
-        Object.keys(get(objects, "ConfigMap").data).filter((k) => /user|pass|uri|secret/i.test(k)),
+        Object.keys(data).filter((k) => /user|pass|uri|secret/i.test(k)),
         [],
       );
     });
 
-    it("refuses a PGSSLMODE that does not verify the server", () => {
-      const result = helmTemplate(values((v) => (v.database = { sslMode: "require" })));
-      assert.notEqual(result.status, 0);
-      assert.match(result.stderr, /sslMode/);
+    it("rejects PGSSL* and credential keys in config: the TLS mode and credentials are not overridable", () => {
+      for (const key of ["PGSSLMODE", "PGSSLROOTCERT", "DB_CREDENTIALS_DIR", "PGPASSWORD", "DATABASE_URL"]) {
+        const r = helmTemplate(values((v) => (v.config = { [key]: "x" })));
+        assert.notEqual(r.status, 0, key);
+      }
+    });
+
+    it("requires pod anti-affinity when hard, prefers it when soft", () => {
+      const affinity = (mode: string) =>
+        get(render(values((v) => (v.podAntiAffinity = mode))).objects, "Deployment").spec.template.spec
+          .affinity.podAntiAffinity;
+      const hard = affinity("hard");
+      assert.equal(
+        hard.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey,
+        "kubernetes.io/hostname",
+      );
+      assert.equal(hard.preferredDuringSchedulingIgnoredDuringExecution, undefined);
+      const soft = affinity("soft");
+      assert.equal(soft.requiredDuringSchedulingIgnoredDuringExecution, undefined);
+      assert.ok(soft.preferredDuringSchedulingIgnoredDuringExecution);
+    });
+
+    it("spreads pods over zones and nodes", () => {
+      const spread = get(render(values()).objects, "Deployment").spec.template.spec.topologySpreadConstraints;
+      assert.deepEqual(
+        spread.map((s: any) => s.topologyKey),
+        ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+      );
+    });
+
+    it("renders the Ingress only when enabled, with the host from app_url and the certificate", () => {
+      assert.equal(find(render(values()).objects, "Ingress"), undefined);
+      const arn = "arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7";
+      const { objects } = render(
+        values((v) => {
+          v.app_url = "https://orders.example.com/api";
+          v.ingress = { enabled: true, certificateArn: arn, inboundCidrs: ["203.0.113.0/24"] };
+        }),
+      );
+      const ingress = get(objects, "Ingress");
+      assert.equal(ingress.spec.ingressClassName, "alb");
+      assert.equal(ingress.spec.rules[0].host, "orders.example.com");
+      assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], arn);
+      assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/target-type"], "ip");
+      assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
+      const noCert = get(
+        render(values((v) => (v.ingress = { enabled: true, inboundCidrs: ["203.0.113.0/24"] }))).objects,
+        "Ingress",
+      );
+      assert.equal(noCert.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"], undefined);
+    });
+
+    it("serves TLS 1.2+ only, admits only the listed clients, redirects HTTP and names its WAF", () => {
+      const annotations = (ingress: Record<string, unknown>) =>
+        get(render(values((v) => (v.ingress = { enabled: true, ...ingress }))).objects, "Ingress").metadata
+          .annotations;
+      const a = annotations({ inboundCidrs: ["203.0.113.0/24", "198.51.100.0/24"] });
+      assert.equal(a["alb.ingress.kubernetes.io/ssl-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+      assert.equal(a["alb.ingress.kubernetes.io/inbound-cidrs"], "203.0.113.0/24,198.51.100.0/24");
+      assert.equal(a["alb.ingress.kubernetes.io/ssl-redirect"], "443");
+      assert.equal(a["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP": 80}, {"HTTPS": 443}]');
+      assert.equal(a["alb.ingress.kubernetes.io/wafv2-acl-arn"], undefined);
+      const acl =
+        "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/edge/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
+      assert.equal(
+        annotations({ inboundCidrs: ["0.0.0.0/0"], wafv2AclArn: acl })[
+          "alb.ingress.kubernetes.io/wafv2-acl-arn"
+        ],
+        acl,
+      );
+      // No silent 0.0.0.0/0: an Ingress without client CIDRs fails to render; a TLS 1.0 policy is refused.
+      const open = helmTemplate(values((v) => (v.ingress = { enabled: true })));
+      assert.notEqual(open.status, 0);
+      assert.match(open.stderr, /ingress\.inboundCidrs/);
+      const legacy = helmTemplate(
+        values(
+          (v) =>
+            (v.ingress = {
+              enabled: true,
+              inboundCidrs: ["0.0.0.0/0"],
+              sslPolicy: "ELBSecurityPolicy-2016-08",
+            }),
+        ),
+      );
+      assert.notEqual(legacy.status, 0);
     });
 
     it("puts settings in the ConfigMap and rolls pods when they change", () => {
@@ -258,7 +344,9 @@ describe("charts/go-service", function () {
           LOG_LEVEL: "debug",
           PORT: "8080",
           METRICS_PORT: "9090",
+          DB_CREDENTIALS_DIR: "/etc/go-service/db",
           PGSSLMODE: "verify-full",
+          PGSSLROOTCERT: "/etc/go-service/db-ca/ca.crt",
         },
       );
       const b = render(values((v) => Object.assign(v, { app_mode: "uat", log_level: "info" })));
