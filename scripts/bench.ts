@@ -6,6 +6,7 @@
  * Each evaluation is paired with a floor run just before it, and the target is checked on the median of the per-pair
  * ratios, so machine load that slows both cancels out. BENCH_RUNS (default 7) sets the pairs per stack.
  * `--suite` also times each step of `npm test` (tsc, eslint, mocha, charts) once, against a 2-minute total.
+ * Then the Go service's load test: p50/p99 and error rate at a fixed rate, beside a net/http floor (docs/service.md).
  * Exit codes (scripts/lib/exit.ts): 0 targets met, 1 a target missed, 2 usage error, 3 an evaluation failed.
  */
 import { execFileSync } from "node:child_process";
@@ -15,6 +16,7 @@ import { swallowedByNpm } from "./lib/npm-args";
 import { estimateCost } from "./lib/cost";
 import { criticalPath } from "./lib/critical-path";
 import { evaluateStack } from "./lib/evaluate";
+import { serviceBench } from "./lib/service-bench";
 import { table } from "./lib/summary";
 
 const USAGE = `usage: npm run bench [-- --suite]
@@ -156,6 +158,7 @@ async function main(): Promise<number> {
   );
   console.log(table(rows));
   if (args.includes("--suite")) missed = !timeSuite() || missed;
+  missed = !serviceBench() || missed;
   return missed ? EXIT.changes : EXIT.ok;
 }
 
