@@ -5,6 +5,7 @@ import { Cluster } from "./components/cluster";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
 import { defaultTags } from "./components/tags";
+import { ArgoRollouts } from "./components/addons/argo-rollouts";
 import { FluentBit } from "./components/addons/fluent-bit";
 import { Grafana } from "./components/addons/grafana";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
@@ -59,6 +60,8 @@ const prometheus = new Prometheus(
     environment: settings.environment,
     isProd: settings.isProd,
     settings: settings.prometheus,
+    alerting: settings.alerting,
+    alertingSecrets: settings.alertingSecrets,
   },
   { providers },
 );
@@ -98,6 +101,12 @@ const postgres = new Postgres(
   { providers },
 );
 
+const argoRollouts = new ArgoRollouts(
+  "argo-rollouts",
+  { cluster, isProd: settings.isProd, crds },
+  { providers },
+);
+
 // 5. The Go service at the shared image tag, resolved to its ECR digest. Off only while bootstrapping the registry.
 const service = settings.service.enabled
   ? new GoService(
@@ -117,7 +126,9 @@ const service = settings.service.enabled
           ready: postgres.release,
         },
         monitoringNamespace: prometheus.namespace,
+        prometheusUrl: prometheus.prometheusUrl,
         crds,
+        argoRollouts: argoRollouts.release,
         loadBalancerController: loadBalancerController.release,
       },
       { providers: { ...providers, kubernetes: cluster.provider } },
@@ -148,3 +159,4 @@ export const postgresBackupBucket = postgres.backupBucket ?? null;
 export const serviceImageTag = settings.imageTag;
 export const serviceImageDigest = service?.imageDigest ?? null;
 export const serviceUrl = service?.url ?? null;
+export const serviceRolloutStrategy = settings.service.rollout.strategy;

@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { Environment, ServiceSettings } from "../config";
+import { ARGO_ROLLOUTS_CLI_IMAGE } from "./versions";
 
 export const CHART_DIR = path.join(__dirname, "..", "charts", "go-service");
 /** Relative to the project directory, where `pulumi` runs: the state must not record one machine's checkout path. */
@@ -33,10 +34,14 @@ export interface GoServiceArgs {
     ready: pulumi.Resource;
   };
   monitoringNamespace: pulumi.Input<string>;
+  /** Prometheus that Argo Rollouts' analysis queries. */
+  prometheusUrl: string;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
   crds: pulumi.Resource;
   /** The load-balancer controller release, needed (and waited for) only when the Ingress is on. */
   loadBalancerController: pulumi.Resource;
+  /** The Argo Rollouts release (Rollout and AnalysisTemplate kinds), needed when the strategy is not rolling. */
+  argoRollouts: pulumi.Resource;
 }
 
 /**
@@ -86,8 +91,9 @@ export class GoService extends pulumi.ComponentResource {
         namespace: args.database.namespace,
         atomic: true,
         cleanupOnFail: true,
-        // A rolling update of a Go service (seconds to start), including pods waiting for the database Secret.
-        timeout: 300,
+        // A rolling update of a Go service (seconds to start), including pods waiting for the database Secret;
+        // under Argo Rollouts also the wait hook, which lasts until full promotion (rollout.timeoutMinutes).
+        timeout: 300 + (s.rollout.strategy === "rolling" ? 0 : s.rollout.timeoutMinutes * 60),
         maxHistory: 10,
         values: {
           fullnameOverride: name,
@@ -118,6 +124,7 @@ export class GoService extends pulumi.ComponentResource {
             scheme: s.ingress.scheme,
             certificateArn: s.ingress.certificateArn ?? "",
           },
+          rollout: { ...s.rollout, prometheusUrl: args.prometheusUrl, waitImage: ARGO_ROLLOUTS_CLI_IMAGE },
         },
       },
       {
@@ -127,6 +134,7 @@ export class GoService extends pulumi.ComponentResource {
           args.crds,
           args.database.ready,
           ...(s.ingress.enabled ? [args.loadBalancerController] : []),
+          ...(s.rollout.strategy === "rolling" ? [] : [args.argoRollouts]),
         ],
       },
     );

@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, formatIssues, valueAt } from "./errors";
+import { ALERTING_SECRET_KEYS, alertingSecrets, type AlertingSecretKey } from "./alerting";
 import { PROJECT, readProjectConfig, stackFileName, type ConfigEntry } from "./files";
 import { deepMerge } from "./merge";
 import { ENVIRONMENTS, platformSchema, prodRules, type Environment, type PlatformSettings } from "./schema";
 
 export * from "./schema";
 export { ConfigError } from "./errors";
+export { ALERTING_SECRET_KEYS } from "./alerting";
 
 export interface Settings extends PlatformSettings {
   stack: string;
@@ -13,10 +15,16 @@ export interface Settings extends PlatformSettings {
   isProd: boolean;
   region: string;
   project: string;
+  /** Alerting receiver secrets that are set; their values are read only as Pulumi secrets (components/alerting). */
+  alertingSecrets: AlertingSecretKey[];
 }
 
 /** Config namespaces this program or its providers read: the project's own, and the AWS provider's. */
 const KNOWN_NAMESPACES = [PROJECT, "aws", "pulumi"];
+
+/** Whether the CLI handed a key over as a secret (untyped in the SDK's declarations). */
+const isConfigSecret = (key: string): boolean =>
+  (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(key);
 
 /** Keys whose value is a plain string; every other key holds YAML that the CLI hands over as JSON. */
 const STRING_KEYS = new Set(["imageTag"]);
@@ -38,19 +46,24 @@ export function resolveSettings(
   stack: string,
   raw: Record<string, string>,
   defaults: Record<string, ConfigEntry> = readProjectConfig(),
+  isSecret: (key: string) => boolean = isConfigSecret,
 ): Settings {
   const stackFile = stackFileName(stack);
   const prefix = `${PROJECT}:`;
+  // Secret keys stay out of the validated settings (and out of every error message).
+  const secrets = alertingSecrets(raw, isSecret, PROJECT, stack, stackFile);
+  const secretKeys = new Set<string>(ALERTING_SECRET_KEYS.map((k) => `${prefix}${k}`));
   const given: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith(prefix)) given[k.slice(prefix.length)] = parseRaw(k.slice(prefix.length), v);
+    if (k.startsWith(prefix) && !secretKeys.has(k))
+      given[k.slice(prefix.length)] = parseRaw(k.slice(prefix.length), v);
   }
   const base: Record<string, unknown> = {};
   for (const [k, e] of Object.entries(defaults))
     if (k.startsWith(prefix)) base[k.slice(prefix.length)] = e.value;
   const merged = deepMerge(base, given) as Record<string, unknown>;
 
-  const problems: string[] = [];
+  const problems: string[] = [...secrets.problems];
   const environment = ENVIRONMENTS.find((e) => e === stack);
   if (!environment) {
     problems.push(
@@ -89,6 +102,7 @@ export function resolveSettings(
     isProd: environment === "prod",
     region: region!,
     project: PROJECT,
+    alertingSecrets: secrets.set,
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
 import { addonsProdRules, addonsShape } from "./addons";
+import { alertingProdRules, alertingSchema } from "./alerting";
 import { intRange, logRetentionDays, positiveInt } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
 
@@ -148,6 +149,7 @@ export const platformSchema = z
     registry: registrySchema,
     service: serviceSchema,
     ...addonsShape,
+    alerting: alertingSchema,
   })
   .strict();
 
@@ -157,6 +159,7 @@ export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
 export type { ServiceSettings } from "./service";
+export type { AlertingSecretKey, AlertingSettings } from "./alerting";
 export type { FluentBitSettings, GrafanaSettings, PostgresSettings, PrometheusSettings } from "./addons";
 
 /** Rules that hold only in prod: they protect the environment users depend on. */
@@ -179,4 +182,5 @@ export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
   }
   serviceProdRules(s.service, ctx);
   addonsProdRules(s, ctx);
+  alertingProdRules(s.alerting, ctx);
 }

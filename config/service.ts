@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { acmCertificateArn, cpu, intRange, memory, namespace, positiveInt } from "./primitives";
+import { minimumMinutes, rolloutSchema } from "./rollout";
 
 /** The Go service's per-environment settings; the image tag is the separate top-level `imageTag` key. */
 export const serviceSchema = z
@@ -45,8 +46,18 @@ export const serviceSchema = z
         scheme: z.enum(["internet-facing", "internal"], "allowed: internet-facing | internal"),
       })
       .strict(),
+    rollout: rolloutSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    const floor = minimumMinutes(s.rollout);
+    if (s.rollout.strategy !== "rolling" && s.rollout.timeoutMinutes <= floor)
+      ctx.addIssue({
+        code: "custom",
+        path: ["rollout", "timeoutMinutes"],
+        message: `allowed: more than ${floor} (the pauses alone take that long)`,
+      });
+  });
 
 export type ServiceSettings = z.infer<typeof serviceSchema>;
 

@@ -9,6 +9,7 @@ import { estimateCost, renderCost } from "./lib/cost";
 import { criticalPath, renderCriticalPath } from "./lib/critical-path";
 import { diffEvaluations, renderDiff } from "./lib/diff";
 import { evaluateStack, type Evaluation } from "./lib/evaluate";
+import { diffReleaseNote, planReleaseNote } from "./lib/release-note";
 import { mask, resourceTable } from "./lib/summary";
 
 function usage(message: string): never {
@@ -23,6 +24,7 @@ function printPlan(e: Evaluation): void {
   console.log(stringify(mask({ "aws:region": e.config["aws:region"]?.value, ...e.effective })).trimEnd());
   console.log(`\n## Resources (${e.resources.length}, ${protectedCount} protected)\n`);
   console.log(resourceTable(e.resources));
+  console.log(`\n${planReleaseNote(e)}`);
   console.log("\n## Outputs\n");
   for (const [k, o] of Object.entries(e.outputs))
     console.log(`${k}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
@@ -58,7 +60,10 @@ async function main(): Promise<void> {
       if (after.error) failed(after, "working tree");
       // A base that did not evaluate (say, before the stack existed) diffs as empty.
       const empty: Evaluation = { stack, config: {}, resources: [], outputs: {} };
-      console.log(renderDiff(stack, ref, diffEvaluations(before.error ? empty : before, after)));
+      const d = diffEvaluations(before.error ? empty : before, after);
+      console.log(renderDiff(stack, ref, d));
+      const note = diffReleaseNote(after, d);
+      if (note) console.log(`\n${note}`);
     } finally {
       base.cleanup();
     }

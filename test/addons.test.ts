@@ -57,6 +57,10 @@ const RELEASES: Record<
     pin: "awsLoadBalancerController",
     namespace: () => "kube-system",
   },
+  "argo-rollouts": {
+    pin: "argoRollouts",
+    namespace: () => "argo-rollouts",
+  },
 };
 
 /** Releases of CRDs or custom resources only: no pods, so nothing for Helm to wait on. */
@@ -105,6 +109,7 @@ function allowedReleaseDeps(e: Evaluation): Record<string, string[]> {
     "plugin-barman-cloud": [...crds, "cert-manager", "cloudnative-pg"],
     postgres: [...crds, "cloudnative-pg", ...backups],
     "aws-load-balancer-controller": crds,
+    "argo-rollouts": crds,
   };
 }
 

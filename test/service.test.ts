@@ -73,7 +73,7 @@ describe("Go service", () => {
         assert.equal(JSON.stringify(values(e)).includes("password"), false);
       });
 
-      it("waits only for the ServiceMonitor CRDs, the Postgres cluster and (with an Ingress) the controller", async () => {
+      it("waits only for the ServiceMonitor CRDs, the Postgres cluster, (with an Ingress) the controller and (canary, blueGreen) Argo Rollouts", async () => {
         const e = await stackOf(stack);
         const waitsFor = serviceRelease(e)
           .dependsOn.map((urn) => byUrn(e, urn))
@@ -81,6 +81,7 @@ describe("Go service", () => {
         const releases = waitsFor.filter((r) => r.type === RELEASE).map((r) => r.urn);
         const expected = ["prometheus-operator-crds", "postgres"];
         if (effective(e).service.ingress.enabled) expected.push("aws-load-balancer-controller");
+        if (effective(e).service.rollout.strategy !== "rolling") expected.push("argo-rollouts");
         assert.deepEqual(releases.sort(), expected.map((n) => releaseNamed(e, n)).sort());
         // Beyond those: only the objects whose outputs feed its values (monitoring namespace, the repository).
         const other = waitsFor.filter((r) => r.type !== RELEASE).map((r) => r.type);
