@@ -36,7 +36,7 @@ const amConfig = (e: Evaluation) =>
 describe("alerting: config", () => {
   it("rejects a receiver secret set in plaintext, naming the key and the command but never the value", () => {
     const ps = problemsOf(() =>
-      resolveSettings("beta", rawOf("beta", { "platform:slackWebhookUrl": WEBHOOK }), undefined, () => false),
+      resolveSettings("beta", rawOf("beta", { "platform:slackWebhookUrl": WEBHOOK }), undefined, new Set()),
     );
     assert.deepEqual(ps, [
       "Pulumi.beta.yaml: platform:slackWebhookUrl: set in plaintext; allowed: a secret only " +
@@ -49,7 +49,7 @@ describe("alerting: config", () => {
       "uat",
       rawOf("uat", { "platform:slackWebhookUrl": WEBHOOK }),
       undefined,
-      () => true,
+      new Set(["platform:slackWebhookUrl"]),
     );
     assert.deepEqual(s.alertingSecrets, ["slackWebhookUrl"]);
     assert.ok(!JSON.stringify(s).includes(WEBHOOK));
@@ -63,7 +63,7 @@ describe("alerting: config", () => {
         "prod",
         { ...raw, "platform:alerting": JSON.stringify(alerting) },
         undefined,
-        () => false,
+        new Set(),
       ),
     );
     assert.deepEqual(ps, ["Pulumi.prod.yaml: platform:alerting.paging: found false; allowed in prod: true"]);

@@ -18,7 +18,7 @@ function rolloutProblems(stack: string, rollout: Record<string, unknown>): strin
   const service = JSON.parse(raw["platform:service"] ?? "{}");
   raw["platform:service"] = JSON.stringify({ ...service, rollout: { ...service.rollout, ...rollout } });
   try {
-    resolveSettings(stack, raw, undefined, () => false);
+    resolveSettings(stack, raw, undefined, new Set());
   } catch (e) {
     assert.ok(e instanceof ConfigError, String(e));
     return e.problems;

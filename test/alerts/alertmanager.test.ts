@@ -16,7 +16,7 @@ function configFile(stack: Environment, secrets = [...ALERTING_SECRET_KEYS]): st
   const raw: Record<string, string> = {};
   for (const [k, e] of Object.entries(mergeLikeCli(stack)))
     raw[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
-  const settings = resolveSettings(stack, raw, undefined, () => false);
+  const settings = resolveSettings(stack, raw, undefined, new Set());
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "am-")), "alertmanager.yaml");
   fs.writeFileSync(file, stringify(alertmanagerConfig(settings.alerting, secrets)));
   return file;
