@@ -43,7 +43,7 @@ describe("rollout: strategy per environment", () => {
       const argo = one(e, RELEASE, "argo-rollouts");
       assert.ok(one(e, RELEASE, "go-service").dependsOn.includes(argo.urn), "Rollout kinds must exist first");
       assert.equal(e.outputs.serviceRolloutStrategy.value, "canary");
-      assert.match(planReleaseNote(e), /^Release strategy: canary /);
+      assert.match(planReleaseNote(e), /^## Release strategy\n\ncanary /);
     });
   }
 
