@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../config";
+import { EKS_ACCESS_POLICY, IAM_MANAGED_POLICY } from "./aws-managed";
 import { remoteChildOptions } from "./providers";
 
 export interface ClusterArgs {
@@ -19,10 +20,10 @@ type ManagedAddon = keyof ClusterSettings["addonVersions"];
 
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
 const NODE_POLICIES = [
-  "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-  "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-  "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-  "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+  IAM_MANAGED_POLICY.AmazonEKSWorkerNodePolicy,
+  IAM_MANAGED_POLICY.AmazonEKS_CNI_Policy,
+  IAM_MANAGED_POLICY.AmazonEC2ContainerRegistryReadOnly,
+  IAM_MANAGED_POLICY.AmazonSSMManagedInstanceCore,
 ];
 
 /** EKS control plane (API auth, KMS-encrypted secrets, private nodes), its managed add-ons and node groups. */
@@ -93,7 +94,7 @@ export class Cluster extends pulumi.ComponentResource {
             principalArn: settings.adminPrincipalArn,
             accessPolicies: {
               clusterAdmin: {
-                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                policyArn: EKS_ACCESS_POLICY.AmazonEKSClusterAdminPolicy,
                 accessScope: { type: "cluster" },
               },
             },

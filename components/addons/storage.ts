@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cluster } from "../cluster";
+import { IAM_MANAGED_POLICY } from "../aws-managed";
 import { STORAGE_CLASS, podIdentityRole } from "./common";
 
 export interface StorageArgs {
   cluster: Cluster;
 }
 
-const EBS_CSI_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicyV2";
 /** The driver's controller ServiceAccount, created by the managed add-on. */
 const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 
@@ -27,7 +27,7 @@ export class Storage extends pulumi.ComponentResource {
     // V2 limits the driver to volumes and snapshots it tagged itself (dynamic provisioning).
     const { role, grants } = podIdentityRole(
       `${name}-ebs-csi`,
-      { managedPolicyArns: [EBS_CSI_POLICY] },
+      { managedPolicyArns: [IAM_MANAGED_POLICY.AmazonEBSCSIDriverPolicyV2] },
       this,
     );
     // The add-on's own association (not a separate one): the add-on replaces it on upgrade, and the controller
