@@ -3,6 +3,7 @@ import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
 import { addonsProdRules, addonsShape } from "./addons";
 import { intRange, logRetentionDays, positiveInt } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
+import { accessSchema } from "./access";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
 export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
@@ -93,9 +94,6 @@ export const clusterSchema = z
       SUPPORTED_KUBERNETES_VERSIONS,
       `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
     ),
-    adminPrincipalArn: z
-      .string()
-      .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "allowed: an IAM role or user ARN"),
     endpointPublicAccess: z.boolean("expected true or false"),
     publicAccessCidrs: z.array(cidr),
     logRetentionDays,
@@ -145,6 +143,7 @@ export const platformSchema = z
     imageTag: imageTagSchema,
     network: networkSchema,
     cluster: clusterSchema,
+    access: accessSchema,
     registry: registrySchema,
     service: serviceSchema,
     ...addonsShape,
@@ -156,6 +155,7 @@ export type NetworkSettings = PlatformSettings["network"];
 export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
+export type { AccessSettings } from "./access";
 export type { ServiceSettings } from "./service";
 export type { FluentBitSettings, GrafanaSettings, PostgresSettings, PrometheusSettings } from "./addons";
 

@@ -43,7 +43,10 @@ describe("npm run plan", function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /## Effective configuration[\s\S]*natGateways: onePerAz/);
     assert.match(r.stdout, /TYPE\s+NAME\s+PARENT\s+PROTECTED\s+KEY SETTINGS/);
-    assert.match(r.stdout, /eks:index:Cluster\s+cluster\s+cluster\s+yes\s+version=/);
+    assert.match(r.stdout, /eks:index:Cluster\s+cluster\s+cluster\s+no\s+version=/);
+    // Only the control plane inside the eks component is protected; its children are marked as synthesized.
+    assert.match(r.stdout, /aws:eks\/cluster:Cluster \(synthesized\)\s+cluster-eksCluster\s+cluster\s+yes/);
+    assert.match(r.stdout, /aws:eks\/accessEntry:AccessEntry \(synthesized\)\s+cluster-\S+\s+cluster\s+no/);
     assert.match(r.stdout, /kubeconfig: \[secret\]/);
   });
 

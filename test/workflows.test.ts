@@ -98,17 +98,17 @@ describe("deploy-prod workflow: the job's result is prod's deployment, at the ap
     assert.match(command, /\s--suppress-stream-logs=false(\s|$)/);
     assert.doesNotMatch(command, /\|\||;\s*true|&\s*$/, "the command's exit status is the step's");
     assert.equal(
-      run.run.trim().split("\n").pop(),
+      run?.run.trim().split("\n").pop(),
       command,
       "the deployment is the step's last command, so its status is the step's",
     );
-    assert.equal(run["continue-on-error"], undefined);
+    assert.equal(run?.["continue-on-error"], undefined);
   });
 
   it("deploys exactly the approved commit: --git-commit from the dispatch input", () => {
     const flag = /\s--git-commit\s+"?\$(\w+)"?/.exec(command);
     assert.ok(flag, `--git-commit in: ${command}`);
-    assert.equal(run.env[flag[1]], "${{ inputs.commit }}");
+    assert.equal(run?.env[flag[1]], "${{ inputs.commit }}");
   });
 
   it("fetches nothing with git once the checkout has dropped its credentials", () => {

@@ -83,7 +83,9 @@ export function table(rows: string[][]): string {
 export function resourceTable(resources: RecordedResource[]): string {
   const rows = [["TYPE", "NAME", "PARENT", "PROTECTED", "KEY SETTINGS"]];
   for (const r of resources) {
-    rows.push([r.type, r.name, nameOf(r.parent), r.protect ? "yes" : "no", keySettings(r)]);
+    // Synthesized: a remote component's child rebuilt from its inputs (scripts/lib/remote-children.ts).
+    const type = r.synthesized ? `${r.type} (synthesized)` : r.type;
+    rows.push([type, r.name, nameOf(r.parent), r.protect ? "yes" : "no", keySettings(r)]);
   }
   return table(rows);
 }
