@@ -14,6 +14,8 @@ export interface EvaluateOptions {
   dir?: string;
   /** Image tags present in the mock ECR (default "any": the plan assumes CI pushed the tag). */
   images?: MockImages;
+  /** Module that loads the TypeScript (`node -r`): the plan's cached transpiler unless given. */
+  register?: string;
 }
 
 const WORKER = path.join(__dirname, "evaluate-worker.ts");
@@ -27,7 +29,15 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
   try {
     await promisify(execFile)(
       process.execPath,
-      ["-r", REGISTER, WORKER, dir, stack, resultFile, JSON.stringify({ images: opts.images ?? "any" })],
+      [
+        "-r",
+        opts.register ?? REGISTER,
+        WORKER,
+        dir,
+        stack,
+        resultFile,
+        JSON.stringify({ images: opts.images ?? "any" }),
+      ],
       { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
     ).catch((e) => {
       // A failed program leaves registrations pending, and Pulumi's exit hook turns that into exit code 1 even
