@@ -20,6 +20,8 @@ const eksClusterName = `${settings.project}-${settings.environment}`;
 // 2. One AWS provider whose default tags reach every AWS resource.
 const awsProvider = new aws.Provider("aws", {
   region: settings.region as aws.Region,
+  // Credentials of any other account fail at once: `pulumi up -s prod` with alpha's role never touches alpha.
+  allowedAccountIds: [settings.accountId],
   defaultTags: { tags: defaultTags(settings) },
 });
 const providers = { aws: awsProvider };
@@ -107,6 +109,7 @@ const service = settings.service.enabled
         environment: settings.environment,
         settings: settings.service,
         imageTag: settings.imageTag,
+        imageTagIsSecret: settings.secretKeys.includes("imageTag"),
         repositoryUrl: registry.repositoryUrl,
         repositoryName: registry.repositoryName,
         registryId: registry.registryId,
@@ -148,6 +151,8 @@ export const postgresNamespace = postgres.namespace;
 export const postgresAppSecret = postgres.appSecretName;
 export const postgresHost = postgres.serviceHost;
 export const postgresBackupBucket = postgres.backupBucket ?? null;
-export const serviceImageTag = settings.imageTag;
+export const serviceImageTag = settings.secretKeys.includes("imageTag")
+  ? pulumi.secret(settings.imageTag)
+  : settings.imageTag;
 export const serviceImageDigest = service?.imageDigest ?? null;
 export const serviceUrl = service?.url ?? null;

@@ -20,6 +20,8 @@ export interface GoServiceArgs {
   environment: Environment;
   settings: ServiceSettings;
   imageTag: string;
+  /** The tag came from `secure:` config: it reaches the release and outputs only as a Pulumi secret. */
+  imageTagIsSecret?: boolean;
   repositoryUrl: pulumi.Input<string>;
   repositoryName: pulumi.Input<string>;
   registryId: pulumi.Input<string>;
@@ -48,6 +50,7 @@ export function resolveDigest(
   repositoryName: pulumi.Input<string>,
   registryId: pulumi.Input<string>,
   opts: pulumi.InvokeOptions,
+  tagIsSecret = false,
 ): pulumi.Output<string> {
   return pulumi.all([repositoryName, registryId]).apply(async ([name, id]) => {
     try {
@@ -56,7 +59,7 @@ export function resolveDigest(
     } catch (e) {
       const cause = e instanceof Error ? e.message : String(e);
       throw new Error(
-        `image tag "${tag}" was not found in ECR repository "${name}" (registry ${id}): push it from the service's CI ` +
+        `image tag ${tagIsSecret ? "(secret)" : `"${tag}"`} was not found in ECR repository "${name}" (registry ${id}): push it from the service's CI ` +
           `or promote a tag that exists (npm run promote).${cause ? ` Cause: ${cause}` : ""}`,
       );
     }
@@ -65,16 +68,22 @@ export function resolveDigest(
 
 /** The Go service's chart (charts/go-service), deployed at the shared image tag resolved to a digest. */
 export class GoService extends pulumi.ComponentResource {
-  readonly imageTag: string;
+  readonly imageTag: pulumi.Input<string>;
   readonly imageDigest: pulumi.Output<string>;
   readonly url: string;
 
   constructor(name: string, args: GoServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:service:GoService", name, {}, opts);
     const { settings: s } = args;
-    this.imageTag = args.imageTag;
+    this.imageTag = args.imageTagIsSecret ? pulumi.secret(args.imageTag) : args.imageTag;
     this.url = s.appUrl;
-    this.imageDigest = resolveDigest(args.imageTag, args.repositoryName, args.registryId, { parent: this });
+    this.imageDigest = resolveDigest(
+      args.imageTag,
+      args.repositoryName,
+      args.registryId,
+      { parent: this },
+      args.imageTagIsSecret,
+    );
 
     const chart = parse(fs.readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as { version: string };
     new k8s.helm.v3.Release(
@@ -91,7 +100,7 @@ export class GoService extends pulumi.ComponentResource {
         maxHistory: 10,
         values: {
           fullnameOverride: name,
-          image: { repository: args.repositoryUrl, tag: args.imageTag, digest: this.imageDigest },
+          image: { repository: args.repositoryUrl, tag: this.imageTag, digest: this.imageDigest },
           app_mode: APP_MODE[args.environment],
           app_url: s.appUrl,
           log_level: s.logLevel,

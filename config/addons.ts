@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { acmCertificateArn, cpu, intRange, logRetentionDays, memory, namespace } from "./primitives";
+import { cpu, memory, namespace } from "./kubernetes";
+import { acmCertificateArn, intRange, logRetentionDays } from "./primitives";
 
 /** Requests; the memory limit equals the memory request (no CPU limit, so no throttling). */
 const resources = z.object({ cpu, memory }).strict();
@@ -9,8 +10,10 @@ export const prometheusSchema = z
   .object({
     /** Prometheus duration: how long samples are kept. */
     retention: z
-      .string()
-      .regex(/^\d+[hdwy]$/, 'allowed: a Prometheus duration in h, d, w or y, such as "15d"'),
+      .string("expected a string")
+      .regex(/^\d+[hdwy]$/, 'allowed: a Prometheus duration in h, d, w or y, such as "15d"')
+      // Zero never means "keep nothing" to Prometheus: it lifts the time limit, or falls back to its 15d default.
+      .refine((r) => parseInt(r, 10) > 0, 'allowed: more than zero, such as "15d"'),
     /** The PVC size; retentionSize is derived from it (90%), so a full disk drops old data instead of crashing. */
     storageGiB: intRange(10, 2000),
     replicas: intRange(1, 3),

@@ -64,6 +64,7 @@ export function formatIssues(
   schema: z.ZodType,
   namespace: string,
   fileFor: (path: Path) => string,
+  isSecret: (path: Path) => boolean = () => false,
 ): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
@@ -78,13 +79,14 @@ export function formatIssues(
       continue;
     }
     const found = valueAt(data, issue.path);
+    // zod's own type messages start "Invalid input"; a schema's custom one (say, how to fix it) is kept.
     const detail =
-      issue.code === "invalid_type"
+      issue.code === "invalid_type" && issue.message.startsWith("Invalid input")
         ? `expected ${issue.expected === "int" ? "a whole number" : issue.expected}`
         : issue.message;
-    lines.push(
-      `${fileFor(issue.path)}: ${keyOf(namespace, issue.path)}: found ${describe(found)}; ${detail}`,
-    );
+    // A secure value is never printed, not even when it is invalid.
+    const shown = isSecret(issue.path) ? "a secret value" : describe(found);
+    lines.push(`${fileFor(issue.path)}: ${keyOf(namespace, issue.path)}: found ${shown}; ${detail}`);
   }
   return lines;
 }

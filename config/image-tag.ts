@@ -9,6 +9,9 @@ export const IMAGE_TAG_PATTERN =
 export const IMAGE_TAG_RULE =
   "a git SHA of 7–40 lowercase hex characters, or a semver release such as 1.4.2 or v1.4.2-rc.1";
 
+/** "A tag MUST be at most 128 characters" (OCI distribution spec, pulling manifests: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`). */
+export const IMAGE_TAG_MAX_LENGTH = 128;
+
 export function isImageTag(tag: string): boolean {
-  return IMAGE_TAG_PATTERN.test(tag);
+  return tag.length <= IMAGE_TAG_MAX_LENGTH && IMAGE_TAG_PATTERN.test(tag);
 }

@@ -9,14 +9,12 @@ export const intRange = (min: number, max: number) =>
 
 export const positiveInt = z.int("expected a whole number").min(1, "allowed: a whole number ≥ 1");
 
-export const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, 'allowed: a CPU quantity such as "250m" or "1"');
-export const memory = z
-  .string()
-  .regex(/^\d+(Mi|Gi)$/, 'allowed: a memory quantity in Mi or Gi, such as "256Mi"');
-
-export const namespace = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "allowed: a Kubernetes namespace name");
+/**
+ * Pods of one workload. Kubernetes sets no ceiling; this bound only catches a slipped digit (100000) before it
+ * asks the cluster for nodes it would autoscale towards.
+ */
+export const MAX_REPLICAS = 100;
+export const replicaCount = intRange(1, MAX_REPLICAS);
 
 export const acmCertificateArn = z
   .string()

@@ -1,7 +1,17 @@
 import { z } from "zod";
-import { IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
+import { IMAGE_TAG_MAX_LENGTH, IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
 import { addonsProdRules, addonsShape } from "./addons";
-import { intRange, logRetentionDays, positiveInt } from "./primitives";
+import { cidrList, vpcCidr } from "./network";
+import {
+  AMI_ARCHITECTURE,
+  instanceType,
+  MAX_NODE_GROUPS,
+  mismatchedTypes,
+  nodeCount,
+  type AmiType,
+} from "./compute";
+import { labels } from "./kubernetes";
+import { intRange, logRetentionDays } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
 import { accessSchema } from "./access";
 
@@ -12,30 +22,24 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** EKS versions in standard support that this program is tested against. */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.34", "1.35", "1.36"] as const;
 
-const cidr = z.cidrv4({ message: "allowed: an IPv4 CIDR such as 10.0.0.0/16" });
-const accountId = z.string().regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID");
-const labels = z.record(
+/**
+ * `pulumi config set --path` writes digits as a number ("integers are treated as numbers", pulumi config set docs).
+ * A 12-digit number is unambiguous and taken as the ID; a shorter one lost its leading zeros, so it is refused.
+ */
+export const accountId = z.preprocess(
+  (v) => (typeof v === "number" && Number.isSafeInteger(v) && String(v).length === 12 ? String(v) : v),
   z
-    .string()
-    .regex(
-      /^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/,
-      "allowed: a Kubernetes label key",
-    ),
-  z.string().max(63, "allowed: a Kubernetes label value (≤ 63 characters)"),
+    .string("expected a string: quote the account ID, or set it with pulumi config set --path --type string")
+    .regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID"),
 );
-
 export const imageTagSchema = z
   .string("expected a string")
+  .max(IMAGE_TAG_MAX_LENGTH, `allowed: at most ${IMAGE_TAG_MAX_LENGTH} characters (OCI distribution spec)`)
   .regex(IMAGE_TAG_PATTERN, `allowed: ${IMAGE_TAG_RULE}; never empty or "latest"`);
 
 export const networkSchema = z
   .object({
-    cidr: z
-      .cidrv4({ message: "allowed: an IPv4 CIDR with a /16 to /18 prefix, such as 10.0.0.0/16", abort: true })
-      .refine((c) => {
-        const prefix = Number(c.split("/")[1]);
-        return prefix >= 16 && prefix <= 18;
-      }, "allowed: a /16 to /18 prefix (room for a private subnet per zone)"),
+    cidr: vpcCidr,
     azCount: z.int("expected a whole number").min(2, "allowed: 2 or 3").max(3, "allowed: 2 or 3"),
     natGateways: z.enum(["single", "onePerAz"], "allowed: single | onePerAz"),
     flowLogs: z
@@ -46,16 +50,15 @@ export const networkSchema = z
 
 const nodeGroupSchema = z
   .object({
-    instanceTypes: z
-      .array(
-        z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "allowed: an EC2 instance type such as m6i.large"),
-      )
-      .min(1, "allowed: at least one instance type"),
+    instanceTypes: z.array(instanceType).min(1, "allowed: at least one instance type"),
     capacityType: z.enum(["ON_DEMAND", "SPOT"], "allowed: ON_DEMAND | SPOT"),
-    amiType: z.enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"], "allowed: an AL2023 AMI type"),
-    minSize: positiveInt,
-    desiredSize: positiveInt,
-    maxSize: positiveInt,
+    amiType: z.enum(
+      Object.keys(AMI_ARCHITECTURE) as [AmiType, ...AmiType[]],
+      `allowed: one of ${Object.keys(AMI_ARCHITECTURE).join(", ")}`,
+    ),
+    minSize: nodeCount,
+    desiredSize: nodeCount,
+    maxSize: nodeCount,
     diskSizeGiB: z
       .int("expected a whole number")
       .min(20, "allowed: 20 to 1000")
@@ -72,6 +75,14 @@ const nodeGroupSchema = z
         code: "custom",
         path: ["desiredSize"],
         message: `allowed: between minSize (${g.minSize}) and maxSize (${g.maxSize})`,
+      });
+    }
+    const mismatched = mismatchedTypes(g.amiType, g.instanceTypes);
+    if (mismatched.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["instanceTypes"],
+        message: `allowed: ${AMI_ARCHITECTURE[g.amiType]} instance types for amiType ${g.amiType} (${mismatched.join(", ")} ${mismatched.length === 1 ? "is" : "are"} not)`,
       });
     }
     if (g.capacityType === "SPOT" && g.instanceTypes.length === 1) {
@@ -95,7 +106,7 @@ export const clusterSchema = z
       `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
     ),
     endpointPublicAccess: z.boolean("expected true or false"),
-    publicAccessCidrs: z.array(cidr),
+    publicAccessCidrs: cidrList,
     logRetentionDays,
     deletionProtection: z.boolean("expected true or false"),
     /** Pins for EKS managed add-ons; an add-on not listed runs AWS's default version for the cluster version. */
@@ -111,7 +122,11 @@ export const clusterSchema = z
       .strict(),
     nodeGroups: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, "allowed: a short lowercase name"), nodeGroupSchema)
-      .refine((groups) => Object.keys(groups).length > 0, "allowed: at least one node group"),
+      .refine((groups) => Object.keys(groups).length > 0, "allowed: at least one node group")
+      .refine(
+        (groups) => Object.keys(groups).length <= MAX_NODE_GROUPS,
+        `allowed: at most ${MAX_NODE_GROUPS} node groups (EKS: managed node groups per cluster)`,
+      ),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -127,7 +142,16 @@ export const clusterSchema = z
 
 export const registrySchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "allowed: an ECR repository name"),
+    // ECR CreateRepository: repositoryName, length 2–256, (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*
+    // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html).
+    name: z
+      .string("expected a string")
+      .min(2, "allowed: an ECR repository name of 2 to 256 characters")
+      .max(256, "allowed: an ECR repository name of 2 to 256 characters")
+      .regex(
+        /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+        "allowed: an ECR repository name: lowercase letters and digits, separated by '.', '_', '-' or '/'",
+      ),
     ownerStack: z.enum(ENVIRONMENTS, `allowed: one of ${ENVIRONMENTS.join(", ")}`),
     /** Account that owns the repository, when other environments live in other accounts. */
     accountId: accountId.optional(),
@@ -141,6 +165,10 @@ export const registrySchema = z
 export const platformSchema = z
   .object({
     imageTag: imageTagSchema,
+    /** The AWS account this stack deploys to; the provider refuses credentials of any other (allowedAccountIds). */
+    accountId: z
+      .string("required in every stack file: the 12-digit AWS account ID this stack deploys to")
+      .regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID"),
     network: networkSchema,
     cluster: clusterSchema,
     access: accessSchema,

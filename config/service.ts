@@ -1,29 +1,22 @@
 import { z } from "zod";
-import { acmCertificateArn, cpu, intRange, memory, namespace, positiveInt } from "./primitives";
+import { cpu, memory, quantityValue, workloadNamespace } from "./kubernetes";
+import { acmCertificateArn, intRange, replicaCount } from "./primitives";
+import { appUrl } from "./url";
 
 /** The Go service's per-environment settings; the image tag is the separate top-level `imageTag` key. */
 export const serviceSchema = z
   .object({
     /** Off only while bootstrapping the registry owner, before CI has pushed a first image. */
     enabled: z.boolean("expected true or false"),
-    namespace,
-    appUrl: z
-      .url({
-        protocol: /^https$/,
-        hostname: z.regexes.domain,
-        error: "allowed: an https URL such as https://api.example.com",
-      })
-      .refine(
-        (u) => new URL(u).pathname === "/",
-        "allowed: a URL without a path (the Ingress serves the whole host)",
-      ),
+    namespace: workloadNamespace,
+    appUrl,
     logLevel: z.enum(["debug", "info", "warn", "error"], "allowed: debug | info | warn | error"),
-    replicas: positiveInt,
+    replicas: replicaCount,
     autoscaling: z
       .object({
         enabled: z.boolean("expected true or false"),
-        minReplicas: positiveInt,
-        maxReplicas: positiveInt,
+        minReplicas: replicaCount,
+        maxReplicas: replicaCount,
         targetCPUUtilizationPercentage: intRange(10, 100),
       })
       .strict()
@@ -36,7 +29,21 @@ export const serviceSchema = z
         requests: z.object({ cpu, memory }).strict(),
         limits: z.object({ memory, cpu: cpu.optional() }).strict(),
       })
-      .strict(),
+      .strict()
+      .superRefine((r, ctx) => {
+        // Kubernetes rejects a limit below its request (ValidateResourceRequirements, pkg/apis/core/validation).
+        const below = (kind: "cpu" | "memory") => {
+          const limit = r.limits[kind];
+          if (limit !== undefined && quantityValue(limit) < quantityValue(r.requests[kind]))
+            ctx.addIssue({
+              code: "custom",
+              path: ["limits", kind],
+              message: `allowed: at least the ${kind} request (${r.requests[kind]}); Kubernetes rejects a limit below its request`,
+            });
+        };
+        below("cpu");
+        below("memory");
+      }),
     podAntiAffinity: z.enum(["soft", "hard"], "allowed: soft | hard"),
     ingress: z
       .object({

@@ -21,6 +21,10 @@ function printPlan(e: Evaluation): void {
   console.log(`# Plan for stack "${e.stack}" (offline, Pulumi mocks)\n`);
   console.log("## Effective configuration\n");
   console.log(stringify(mask({ "aws:region": e.config["aws:region"]?.value, ...e.effective })).trimEnd());
+  if (e.warnings?.length) {
+    console.log("\n## Warnings (legal but unusual; they do not block)\n");
+    for (const w of e.warnings) console.log(`- ${w}`);
+  }
   console.log(`\n## Resources (${e.resources.length}, ${protectedCount} protected)\n`);
   console.log(resourceTable(e.resources));
   console.log("\n## Outputs\n");

@@ -3,35 +3,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, ENVIRONMENTS, platformSchema, resolveSettings } from "../config";
-import { mergeLikeCli, readProjectConfig, readStackConfig } from "../config/files";
-import { deepMerge } from "../config/merge";
+import { readProjectConfig, readStackConfig } from "../config/files";
+import { REPLACED_WHOLE } from "../config/merge";
+import { problems, raw } from "./config-raw";
 import { evaluateStack } from "../scripts/lib/evaluate";
 import { copyProject } from "./harness";
-
-/** Runtime config as the CLI would hand it to the program for `stack`, with `patch` applied as a stack-file edit. */
-function raw(stack: string, patch: Record<string, unknown> = {}, fromStack = stack): Record<string, string> {
-  const merged = mergeLikeCli(fromStack);
-  const out: Record<string, string> = {};
-  for (const [k, e] of Object.entries(merged))
-    out[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
-  const stackFile = readStackConfig(fromStack);
-  for (const [k, v] of Object.entries(patch)) {
-    const base = stackFile[k]?.value;
-    const value = v !== null && typeof v === "object" && !Array.isArray(v) ? deepMerge(base ?? {}, v) : v;
-    out[k] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  return out;
-}
-
-function problems(stack: string, patch: Record<string, unknown>, fromStack = stack): string[] {
-  try {
-    resolveSettings(stack, raw(stack, patch, fromStack));
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-    return e.problems;
-  }
-  return assert.fail("expected the configuration to be rejected");
-}
 
 const nodeGroup = (g: Record<string, unknown>) => ({ nodeGroups: { system: g } });
 
@@ -56,23 +32,44 @@ describe("config model", () => {
         .filter(([k]) => k.startsWith("platform:"))
         .map(([k, e]) => [k.slice("platform:".length), e.value]),
     );
-    platformSchema.parse(defaults);
+    // accountId has no default: every stack file names its own account.
+    platformSchema.omit({ accountId: true }).parse(defaults);
   });
 
   it("keeps only differences in the stack files", () => {
     const defaults = readProjectConfig();
     const repeats: string[] = [];
-    const walk = (stackValue: unknown, defaultValue: unknown, key: string) => {
-      if (stackValue !== null && typeof stackValue === "object" && !Array.isArray(stackValue)) {
+    // A map replaced whole (node groups) is a repeat only if the whole map equals the default.
+    const whole = new Set(REPLACED_WHOLE.map((p) => `platform:${p.join(".")}`));
+    const walk = (stackValue: unknown, defaultValue: unknown, key: string, at: string) => {
+      if (
+        !whole.has(at) &&
+        stackValue !== null &&
+        typeof stackValue === "object" &&
+        !Array.isArray(stackValue)
+      ) {
         for (const [k, v] of Object.entries(stackValue))
-          walk(v, (defaultValue as Record<string, unknown> | undefined)?.[k], `${key}.${k}`);
+          walk(v, (defaultValue as Record<string, unknown> | undefined)?.[k], `${key}.${k}`, `${at}.${k}`);
       } else if (JSON.stringify(stackValue) === JSON.stringify(defaultValue)) repeats.push(key);
     };
     for (const stack of ENVIRONMENTS) {
       for (const [k, e] of Object.entries(readStackConfig(stack)))
-        walk(e.value, defaults[k]?.value, `Pulumi.${stack}.yaml: ${k}`);
+        walk(e.value, defaults[k]?.value, `Pulumi.${stack}.yaml: ${k}`, k);
     }
     assert.deepEqual(repeats, [], "these stack values repeat the Pulumi.yaml default");
+  });
+
+  it("replaces node-group maps whole, so a stack can rename or drop the default group (prod too)", () => {
+    for (const stack of ENVIRONMENTS) {
+      const cluster = resolveSettings(stack, raw(stack)).cluster;
+      const r = raw(stack);
+      // The stack's own groups, renamed: written as a stack file would hold them.
+      const given = JSON.parse(r["platform:cluster"]);
+      given.nodeGroups = { general: cluster.nodeGroups.system };
+      r["platform:cluster"] = JSON.stringify(given);
+      const s = resolveSettings(stack, r);
+      assert.deepEqual(Object.keys(s.cluster.nodeGroups), ["general"], stack);
+    }
   });
 
   describe("rejects bad input, naming the file, the key, what was found and what is allowed", () => {
@@ -91,7 +88,7 @@ describe("config model", () => {
       });
       assert.ok(
         ps.includes(
-          "Pulumi.alpha.yaml: platform:cluster.nodeGroups.system.maxSize: found 0; allowed: a whole number ≥ 1",
+          "Pulumi.alpha.yaml: platform:cluster.nodeGroups.system.maxSize: found 0; allowed: 1 to 450",
         ),
         ps.join("\n"),
       );
@@ -194,7 +191,7 @@ describe("config model", () => {
       assert.deepEqual(ps.sort(), [
         'Pulumi.uat.yaml: platform:service.appUrl: found "http://api.uat.example.com"; allowed: an https URL such as https://api.example.com',
         "Pulumi.uat.yaml: platform:service.autoscaling.maxReplicas: found 3; allowed: at least minReplicas",
-        "Pulumi.uat.yaml: platform:service.replicas: found 0; allowed: a whole number ≥ 1",
+        "Pulumi.uat.yaml: platform:service.replicas: found 0; allowed: 1 to 100",
       ]);
     });
 

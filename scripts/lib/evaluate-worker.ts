@@ -67,7 +67,10 @@ async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolve
 
 async function main(): Promise<void> {
   const [projectDir, stack, resultFile, optionsJson] = process.argv.slice(2);
-  const { images } = JSON.parse(optionsJson) as { images: MockImages };
+  const { images, decrypted } = JSON.parse(optionsJson) as {
+    images: MockImages;
+    decrypted: Record<string, string>;
+  };
   const errors: string[] = [];
   const fail = (e: unknown) => errors.push(e instanceof Error ? e.message : String(e));
   process.on("unhandledRejection", fail);
@@ -84,7 +87,12 @@ async function main(): Promise<void> {
   }
   const raw: Record<string, string> = {};
   for (const [k, e] of Object.entries(config))
-    raw[k] = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
+    raw[k] =
+      e.secret && k in decrypted
+        ? decrypted[k]
+        : typeof e.value === "string"
+          ? e.value
+          : JSON.stringify(e.value);
   const secretKeys = Object.keys(config).filter((k) => config[k].secret);
   const region = raw["aws:region"] ?? "us-east-1";
 
@@ -151,9 +159,13 @@ async function main(): Promise<void> {
       isProd: _p,
       region: _r,
       project: _j,
+      secretKeys: secretPlatformKeys = [],
+      warnings,
       ...platform
-    } = model.resolveSettings(stack, raw);
+    } = model.resolveSettings(stack, raw, undefined, new Set(secretKeys));
+    for (const k of secretPlatformKeys as string[]) platform[k] = { [SECRET]: SECRET };
     result.effective = platform;
+    result.warnings = warnings;
   } catch {
     // Invalid config: the program below reports it.
   }

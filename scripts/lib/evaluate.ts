@@ -14,6 +14,8 @@ export interface EvaluateOptions {
   dir?: string;
   /** Image tags present in the mock ECR (default "any": the plan assumes CI pushed the tag). */
   images?: MockImages;
+  /** Plaintext for the stack's `secure:` keys, as the CLI would decrypt them (default: the "[secret]" placeholder). */
+  decrypted?: Record<string, string>;
   /** Module that loads the TypeScript (`node -r`): the plan's cached transpiler unless given. */
   register?: string;
 }
@@ -36,7 +38,7 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
         dir,
         stack,
         resultFile,
-        JSON.stringify({ images: opts.images ?? "any" }),
+        JSON.stringify({ images: opts.images ?? "any", decrypted: opts.decrypted ?? {} }),
       ],
       { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
     ).catch((e) => {

@@ -33,6 +33,8 @@ export interface Evaluation {
   effective?: Record<string, unknown>;
   resources: RecordedResource[];
   outputs: Record<string, StackOutput>;
+  /** Legal but unusual config values (config/warnings.ts), for the plan to print; never blocking. */
+  warnings?: string[];
   /** Set when the program failed: config validation or a failed invoke. No stack trace. */
   error?: string;
 }
