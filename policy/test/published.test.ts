@@ -23,7 +23,11 @@ describe("policy: the published pack", function () {
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
     const [{ filename }] = JSON.parse(
-      execFileSync(NPM, ["pack", "--json", "--pack-destination", tmp], { cwd: DIR, encoding: "utf8" }),
+      execFileSync(NPM, ["pack", "--json", "--pack-destination", tmp], {
+        cwd: DIR,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
     ) as { filename: string }[];
     execFileSync("tar", ["-xzf", path.join(tmp, filename), "-C", tmp]);
     pack = path.join(tmp, "package");
