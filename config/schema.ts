@@ -34,7 +34,10 @@ export const accountId = z.preprocess(
 );
 export const imageTagSchema = z
   .string("expected a string")
-  .max(IMAGE_TAG_MAX_LENGTH, `allowed: at most ${IMAGE_TAG_MAX_LENGTH} characters (OCI distribution spec)`)
+  .max(IMAGE_TAG_MAX_LENGTH, {
+    message: `allowed: at most ${IMAGE_TAG_MAX_LENGTH} characters (OCI distribution spec)`,
+    abort: true,
+  })
   .regex(IMAGE_TAG_PATTERN, `allowed: ${IMAGE_TAG_RULE}; never empty or "latest"`);
 
 export const networkSchema = z

@@ -1,6 +1,7 @@
 /**
  * The offline plan: `npm run plan -- <stack> [--diff <git-ref>]`.
- * Evaluates the real program under Pulumi's mocks with the stack's real config; needs no cloud and no Pulumi CLI.
+ * Evaluates the real program under Pulumi's mocks with the stack's real config, and runs the CrossGuard pack on the
+ * result; needs no cloud and no Pulumi CLI. Exit codes: scripts/lib/exit.ts.
  */
 import { stringify } from "yaml";
 import { ENVIRONMENTS } from "../config/schema";
@@ -9,71 +10,127 @@ import { estimateCost, renderCost } from "./lib/cost";
 import { criticalPath, renderCriticalPath } from "./lib/critical-path";
 import { diffEvaluations, renderDiff } from "./lib/diff";
 import { evaluateStack, type Evaluation } from "./lib/evaluate";
-import { mask, resourceTable } from "./lib/summary";
+import { EXIT } from "./lib/exit";
+import { placeholdersFor } from "./lib/placeholders";
+import { renderViolations } from "./lib/policy-report";
+import { mask, resourceList } from "./lib/summary";
+
+const USAGE = `usage: npm run plan -- <${ENVIRONMENTS.join("|")}> [--diff <git-ref>]
+  <stack>           evaluate the stack offline: configuration, resources, policy, outputs, cost, critical path
+  --diff <git-ref>  show only what changes against the stack as it was at <git-ref>
+  --help            this text
+exit codes: 0 no changes and no mandatory violations, 1 changes (--diff) or mandatory violations,
+            2 usage error, 3 the program did not evaluate, 4 (--diff) the base did not evaluate`;
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run plan -- <${ENVIRONMENTS.join("|")}> [--diff <git-ref>]`);
-  process.exit(2);
+  console.error(`${message}\n${USAGE}`);
+  process.exit(EXIT.usage);
+}
+
+function parseArgs(args: string[]): { stack: string; ref?: string } {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    process.exit(EXIT.ok);
+  }
+  const rest = [...args];
+  let ref: string | undefined;
+  const at = rest.indexOf("--diff");
+  if (at >= 0) {
+    ref = rest[at + 1];
+    if (!ref || ref.startsWith("-")) usage("--diff needs a git ref");
+    rest.splice(at, 2);
+    if (rest.includes("--diff")) usage("--diff given twice");
+  }
+  const options = rest.filter((a) => a.startsWith("-"));
+  if (options.length > 0) usage(`unknown option ${options.join(" ")}`);
+  if (rest.length === 0) usage("missing stack");
+  if (rest.length > 1) usage(`one stack per run; got ${rest.join(" ")}`);
+  const [stack] = rest;
+  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) usage(`unknown stack "${stack}"`);
+  return { stack, ref };
 }
 
 function printPlan(e: Evaluation): void {
+  const honest = placeholdersFor(e);
   const protectedCount = e.resources.filter((r) => r.protect).length;
-  console.log(`# Plan for stack "${e.stack}" (offline, Pulumi mocks)\n`);
-  console.log("## Effective configuration\n");
-  console.log(stringify(mask({ "aws:region": e.config["aws:region"]?.value, ...e.effective })).trimEnd());
+  const out = [`# Plan for stack "${e.stack}" (offline, Pulumi mocks)`, ""];
+  out.push("## Effective configuration", "");
+  out.push(stringify(mask({ "aws:region": e.config["aws:region"]?.value, ...e.effective })).trimEnd());
   if (e.warnings?.length) {
-    console.log("\n## Warnings (legal but unusual; they do not block)\n");
-    for (const w of e.warnings) console.log(`- ${w}`);
+    out.push("", "## Warnings (legal but unusual; they do not block)", "");
+    for (const w of e.warnings) out.push(`- ${w}`);
   }
-  console.log(`\n## Resources (${e.resources.length}, ${protectedCount} protected)\n`);
-  console.log(resourceTable(e.resources));
-  console.log("\n## Outputs\n");
+  out.push("", "## Policy (CrossGuard pack in policy/)", "", renderViolations(e.violations ?? []));
+  out.push(
+    "",
+    `## Resources this program registers (${e.resources.length}, ${protectedCount} protected)`,
+    "",
+  );
+  out.push(
+    "Remote components (marked remote) create further resources at deploy time; each says what it creates.",
+    "Values shown as <…> exist only once deployed.",
+    "",
+  );
+  out.push(honest(resourceList(e.resources)));
+  out.push("", "## Outputs", "");
   for (const [k, o] of Object.entries(e.outputs))
-    console.log(`${k}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
-  console.log("\n## Cost\n");
-  console.log(renderCost(estimateCost(e)));
-  console.log("\n## Deployment critical path\n");
-  console.log(renderCriticalPath(criticalPath(e.resources)));
+    out.push(`${k}: ${o.secret ? "[secret]" : honest(JSON.stringify(o.value))}`);
+  out.push("", "## Cost", "", renderCost(estimateCost(e)));
+  out.push("", "## Deployment critical path", "", renderCriticalPath(criticalPath(e.resources)));
+  console.log(out.join("\n"));
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const stack = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--diff");
-  if (!stack) usage("missing stack");
-  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) usage(`unknown stack "${stack}"`);
-  const unknown = args.filter((a) => a.startsWith("--") && a !== "--diff");
-  if (unknown.length > 0) usage(`unknown option ${unknown.join(" ")}`);
-
-  const diffAt = args.indexOf("--diff");
-  const ref = diffAt >= 0 ? args[diffAt + 1] : undefined;
-  if (diffAt >= 0 && (!ref || ref.startsWith("--"))) usage("--diff needs a git ref");
-
+async function main(): Promise<number> {
+  const { stack, ref } = parseArgs(process.argv.slice(2));
   const failed = (e: Evaluation, where: string) => {
     console.error(`✖ ${stack} (${where}): the program failed before creating anything\n${e.error}`);
-    process.exit(1);
+    return EXIT.error;
   };
-  if (ref) {
-    const base = checkoutRef(ref);
-    try {
-      const [before, after] = await Promise.all([
-        evaluateStack(stack, { dir: base.dir }),
-        evaluateStack(stack),
-      ]);
-      if (after.error) failed(after, "working tree");
-      // A base that did not evaluate (say, before the stack existed) diffs as empty.
-      const empty: Evaluation = { stack, config: {}, resources: [], outputs: {} };
-      console.log(renderDiff(stack, ref, diffEvaluations(before.error ? empty : before, after)));
-    } finally {
-      base.cleanup();
-    }
-    return;
+  if (!ref) {
+    const e = await evaluateStack(stack, { policy: true });
+    if (e.error) return failed(e, "working tree");
+    printPlan(e);
+    return e.violations?.some((v) => v.enforcementLevel === "mandatory") ? EXIT.changes : EXIT.ok;
   }
-  const e = await evaluateStack(stack);
-  if (e.error) failed(e, "working tree");
-  printPlan(e);
+  let base: ReturnType<typeof checkoutRef>;
+  try {
+    base = checkoutRef(ref);
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  // The checkout is removed on every exit path, Ctrl-C included.
+  const interrupted = () => {
+    base.cleanup();
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+  try {
+    const [before, after] = await Promise.all([
+      evaluateStack(stack, { dir: base.dir, policy: true }),
+      evaluateStack(stack, { policy: true }),
+    ]);
+    if (after.error) return failed(after, "working tree");
+    if (before.error) {
+      // Never diff against an empty base: every line would read as added.
+      console.log(
+        `### Stack \`${stack}\`: no plan diff\n\n**✖ base \`${ref}\` did not evaluate**, so there is nothing to ` +
+          `compare against. This branch evaluates; run \`npm run plan -- ${stack}\` for its full plan.\n\n` +
+          `\`\`\`\n${before.error}\n\`\`\``,
+      );
+      return EXIT.baseFailed;
+    }
+    const diff = diffEvaluations(before, after);
+    console.log(placeholdersFor(after)(renderDiff(stack, ref, diff)));
+    return diff.total === 0 ? EXIT.ok : EXIT.changes;
+  } finally {
+    base.cleanup();
+  }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(EXIT.error);
+  },
+);

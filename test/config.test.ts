@@ -32,8 +32,12 @@ describe("config model", () => {
         .filter(([k]) => k.startsWith("platform:"))
         .map(([k, e]) => [k.slice("platform:".length), e.value]),
     );
-    // accountId has no default: every stack file names its own account.
-    platformSchema.omit({ accountId: true }).parse(defaults);
+    // No default for accountId or service.appUrl: no account or URL is right for every environment.
+    const result = platformSchema.safeParse(defaults);
+    assert.deepEqual(result.success ? [] : result.error.issues.map((i) => i.path.join(".")).sort(), [
+      "accountId",
+      "service.appUrl",
+    ]);
   });
 
   it("keeps only differences in the stack files", () => {
@@ -157,7 +161,7 @@ describe("config model", () => {
       try {
         fs.writeFileSync(path.join(dir, "Pulumi.beta.yaml"), "config:\n  platform:network: [\n");
         const e = await evaluateStack("beta", { dir });
-        assert.match(e.error ?? "", /^Pulumi\.beta\.yaml: not valid YAML: /);
+        assert.match(e.error ?? "", /^Pulumi\.beta\.yaml: not valid YAML at line 3, column 1: /);
         assert.deepEqual(e.resources, []);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

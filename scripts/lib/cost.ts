@@ -14,7 +14,12 @@ export interface CostEstimate {
   floor: number;
   floorNodes: number;
   requests: { cpuMillis: number; memoryMiB: number; perNodeCpuMillis: number; perNodeMemoryMiB: number };
+  /** What the plan creates but the estimate leaves out, so the total is not read as complete. */
+  notEstimated: string[];
 }
+
+/** "1 node", "3 nodes". */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const month = (hourly: number) => hourly * P.HOURS_PER_MONTH;
@@ -169,14 +174,18 @@ export function estimateCost(e: Evaluation): CostEstimate {
   add(
     "Log ingestion",
     nodes * P.LOG_GB_PER_NODE_DAY * DAYS_PER_MONTH * P.LOGS_INGEST_PER_GB,
-    `${nodes} nodes × ${P.LOG_GB_PER_NODE_DAY} GB/day assumed`,
+    `${plural(nodes, "node")} × ${P.LOG_GB_PER_NODE_DAY} GB/day of container logs assumed`,
   );
   add(
     "Load balancers",
     scan.ingresses * month(P.ALB_HOURLY),
-    `${scan.ingresses} ALB(s), one per Ingress, LCUs not included`,
+    `${plural(scan.ingresses, "ALB")}, one per Ingress, LCUs not included`,
   );
-  add("KMS keys", of("aws:kms/key:Key").length * P.KMS_KEY_MONTHLY, `${of("aws:kms/key:Key").length} keys`);
+  add(
+    "KMS keys",
+    of("aws:kms/key:Key").length * P.KMS_KEY_MONTHLY,
+    plural(of("aws:kms/key:Key").length, "key"),
+  );
 
   // The floor: the fewest nodes of the (first) group's type that hold every pod's requests.
   const first = groups[0]?.price;
@@ -190,7 +199,19 @@ export function estimateCost(e: Evaluation): CostEstimate {
     clusters * month(P.EKS_CONTROL_PLANE_HOURLY) +
     month(P.NAT_GATEWAY_HOURLY) +
     (first ? floorNodes * nodeMonthly(first) : 0);
+  const logTypes = of("eks:index:Cluster").flatMap(
+    (c) => (c.inputs.enabledClusterLogTypes as string[]) ?? [],
+  );
+  const notEstimated = [
+    ...(logTypes.length > 0
+      ? [`EKS control-plane logs (${logTypes.join(", ")}): volume follows API traffic`]
+      : []),
+    ...(of("aws:ec2/flowLog:FlowLog").length > 0 ? ["VPC flow logs: volume follows network traffic"] : []),
+    "NAT data processing and ALB LCUs: per GB and per request",
+    "S3 backups, ECR images and CloudWatch log storage: grow with retention",
+  ];
   return {
+    notEstimated,
     lines,
     total: lines.reduce((s, l) => s + l.monthly, 0),
     floor,
@@ -210,6 +231,9 @@ export function renderCost(c: CostEstimate): string {
   return [
     `Estimated monthly cost: ${usd(c.total)} (${P.PRICE_REGION} list prices as of ${P.PRICES_AS_OF}; see estimates/prices.ts)`,
     ...c.lines.map((l) => `  ${l.item.padEnd(width)}  ${usd(l.monthly).padStart(9)}  ${l.detail}`),
-    `  Floor: ${usd(c.floor)} = control plane + 1 NAT + ${c.floorNodes} node(s) holding ${(c.requests.cpuMillis / 1000).toFixed(2)} vCPU / ${(c.requests.memoryMiB / 1024).toFixed(1)} GiB of requests (ratio ${(c.total / c.floor).toFixed(2)})`,
+    `  Floor: ${usd(c.floor)} = control plane + 1 NAT + ${plural(c.floorNodes, "node")}`,
+    `         holding ${(c.requests.cpuMillis / 1000).toFixed(2)} vCPU / ${(c.requests.memoryMiB / 1024).toFixed(1)} GiB of requests (ratio ${(c.total / c.floor).toFixed(2)})`,
+    "Not estimated:",
+    ...c.notEstimated.map((n) => `  - ${n}`),
   ].join("\n");
 }

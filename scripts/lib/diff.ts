@@ -1,5 +1,6 @@
+import { diffViolations, violationLine } from "./policy-report";
 import { isSecret, nameOf, show } from "./summary";
-import type { Evaluation, RecordedResource } from "./types";
+import type { Evaluation, PolicyViolation, RecordedResource } from "./types";
 
 export interface Change {
   path: string;
@@ -13,6 +14,10 @@ export interface StackDiff {
   removed: RecordedResource[];
   changed: { resource: RecordedResource; changes: Change[] }[];
   outputs: Change[];
+  /** CrossGuard violations the change adds and removes. */
+  violations: { added: PolicyViolation[]; removed: PolicyViolation[] };
+  /** How many differences in all: 0 means "No changes". */
+  total: number;
 }
 
 const ABSENT = Symbol("absent");
@@ -54,13 +59,23 @@ export function diffEvaluations(before: Evaluation, after: Evaluation): StackDif
     Object.fromEntries(
       Object.entries(e.outputs).map(([k, o]) => [k, o.secret ? { "[secret]": o.value } : o.value]),
     );
-  return {
+  const d = {
     config: changes(before.effective ?? {}, after.effective ?? {}),
     added: after.resources.filter((r) => !old.has(r.urn)),
     removed: before.resources.filter((r) => !now.has(r.urn)),
     changed,
     outputs: changes(outputValues(before), outputValues(after)),
+    violations: diffViolations(before.violations ?? [], after.violations ?? []),
   };
+  const total =
+    d.config.length +
+    d.added.length +
+    d.removed.length +
+    d.changed.length +
+    d.outputs.length +
+    d.violations.added.length +
+    d.violations.removed.length;
+  return { ...d, total };
 }
 
 /** One side of a change for reviewers; secrets are never shown, only that they changed. */
@@ -75,9 +90,13 @@ function line(c: Change): string {
 }
 
 export function renderDiff(stack: string, ref: string, d: StackDiff): string {
-  const total = d.config.length + d.added.length + d.removed.length + d.changed.length + d.outputs.length;
   const out = [`### Stack \`${stack}\`: plan diff against \`${ref}\``, ""];
-  if (total === 0) return [...out, "No changes."].join("\n");
+  if (d.total === 0) return [...out, "No changes."].join("\n");
+  const { added, removed } = d.violations;
+  if (added.length > 0)
+    out.push("**Policy violations added**", "", ...added.map((v) => `- ${violationLine(v)}`), "");
+  if (removed.length > 0)
+    out.push("**Policy violations removed**", "", ...removed.map((v) => `- ${violationLine(v)}`), "");
   if (d.config.length > 0) out.push("**Configuration**", "", ...d.config.map(line), "");
   if (d.added.length > 0)
     out.push(

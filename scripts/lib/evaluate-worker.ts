@@ -67,9 +67,10 @@ async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolve
 
 async function main(): Promise<void> {
   const [projectDir, stack, resultFile, optionsJson] = process.argv.slice(2);
-  const { images, decrypted } = JSON.parse(optionsJson) as {
+  const { images, decrypted, policy } = JSON.parse(optionsJson) as {
     images: MockImages;
     decrypted: Record<string, string>;
+    policy: boolean;
   };
   const errors: string[] = [];
   const fail = (e: unknown) => errors.push(e instanceof Error ? e.message : String(e));
@@ -190,6 +191,16 @@ async function main(): Promise<void> {
     fail(e);
   }
   if (errors.length > 0) result.error = [...new Set(errors)].join("\n");
+  else if (policy) {
+    // The checkout's own pack, through the entry point its tests use; a checkout from before the pack has none.
+    const entry = path.join(projectDir, "policy", "evaluate.ts");
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      result.violations = fs.existsSync(entry) ? require(entry).checkStack(resources, stack) : [];
+    } catch (e) {
+      result.error = `the policy pack failed: ${e instanceof Error ? e.message : e}`;
+    }
+  }
   fs.writeFileSync(resultFile, JSON.stringify(result));
   process.exit(0);
 }

@@ -16,6 +16,8 @@ export interface EvaluateOptions {
   images?: MockImages;
   /** Plaintext for the stack's `secure:` keys, as the CLI would decrypt them (default: the "[secret]" placeholder). */
   decrypted?: Record<string, string>;
+  /** Also run the CrossGuard pack of the checkout (policy/evaluate.ts) on the recorded resources. */
+  policy?: boolean;
   /** Module that loads the TypeScript (`node -r`): the plan's cached transpiler unless given. */
   register?: string;
 }
@@ -38,7 +40,11 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
         dir,
         stack,
         resultFile,
-        JSON.stringify({ images: opts.images ?? "any", decrypted: opts.decrypted ?? {} }),
+        JSON.stringify({
+          images: opts.images ?? "any",
+          decrypted: opts.decrypted ?? {},
+          policy: opts.policy === true,
+        }),
       ],
       { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
     ).catch((e) => {

@@ -9,10 +9,10 @@ export interface MockOptions {
   images: MockImages;
 }
 
-const MOCK_ACCOUNT = "111122223333";
+export const MOCK_ACCOUNT = "111122223333";
 const digestOf = (repository: string, tag: string) =>
   `sha256:${createHash("sha256").update(`${repository}:${tag}`).digest("hex")}`;
-const short = (s: string) => createHash("sha1").update(s).digest("hex").slice(0, 8);
+export const short = (s: string) => createHash("sha1").update(s).digest("hex").slice(0, 8);
 
 /**
  * Outputs for remote components (whose children never run under mocks) and the few invokes the program makes.

@@ -80,12 +80,69 @@ export function table(rows: string[][]): string {
     .join("\n");
 }
 
-export function resourceTable(resources: RecordedResource[]): string {
-  const rows = [["TYPE", "NAME", "PARENT", "PROTECTED", "KEY SETTINGS"]];
-  for (const r of resources) {
-    // Synthesized: a remote component's child rebuilt from its inputs (scripts/lib/remote-children.ts).
-    const type = r.synthesized ? `${r.type} (synthesized)` : r.type;
-    rows.push([type, r.name, nameOf(r.parent), r.protect ? "yes" : "no", keySettings(r)]);
+/** Wraps `words` into lines of at most `width` columns, each starting with `indent`. */
+export function wrap(words: string[], indent: string, width = 120): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const w of words) {
+    if (line.trim() && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = indent;
+    }
+    line += line.trim() ? ` ${w}` : w;
   }
-  return table(rows);
+  if (line.trim()) lines.push(line);
+  return lines;
+}
+
+/**
+ * What remote components create, from their documented behaviour (pulumi-eks Cluster and ManagedNodeGroup,
+ * pulumi-awsx ec2.Vpc API docs). Their children are registered by the provider at deploy time, not by this program,
+ * so the offline plan cannot list them one by one.
+ */
+const REMOTE_CHILDREN: Record<string, string> = {
+  "eks:index:Cluster":
+    "the EKS control plane (aws:eks/cluster:Cluster), its IAM role and security groups, the OIDC provider, access " +
+    "entries, the vpc-cni add-on, and the kubeconfig",
+  "eks:index:ManagedNodeGroup":
+    "an aws:eks/nodeGroup:NodeGroup and, for custom disks or settings, a launch template",
+  "awsx:ec2:Vpc":
+    "the VPC, public and private subnets per zone, route tables and routes, an internet gateway, NAT gateways " +
+    "with their Elastic IPs",
+};
+
+/** The resources this program registers, grouped under their component, each line within 120 columns. */
+export function resourceList(resources: RecordedResource[]): string {
+  const children = new Map<string, RecordedResource[]>();
+  const urns = new Set(resources.map((r) => r.urn));
+  for (const r of resources) {
+    const key = r.parent && urns.has(r.parent) ? r.parent : "";
+    children.set(key, [...(children.get(key) ?? []), r]);
+  }
+  const out: string[] = [];
+  const visit = (r: RecordedResource, depth: number) => {
+    const indent = "  ".repeat(depth);
+    const flags = [
+      r.protect ? "protected" : "",
+      r.retainOnDelete ? "retained on delete" : "",
+      r.remote ? "remote" : "",
+      // A remote component's child rebuilt from its inputs (scripts/lib/remote-children.ts), not a registration.
+      r.synthesized ? "synthesized" : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
+    out.push(`${indent}${r.name}  ${r.type}${flags ? `  [${flags}]` : ""}`);
+    const settings = keySettings(r);
+    if (settings) out.push(...wrap(settings.split(" "), `${indent}    `));
+    if (r.remote && REMOTE_CHILDREN[r.type])
+      out.push(
+        ...wrap(
+          `not shown, created by the component: ${REMOTE_CHILDREN[r.type]}`.split(" "),
+          `${indent}    `,
+        ),
+      );
+    for (const c of children.get(r.urn) ?? []) visit(c, depth + 1);
+  };
+  for (const r of children.get("") ?? []) visit(r, 0);
+  return out.join("\n");
 }

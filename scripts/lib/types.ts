@@ -35,8 +35,17 @@ export interface Evaluation {
   outputs: Record<string, StackOutput>;
   /** Legal but unusual config values (config/warnings.ts), for the plan to print; never blocking. */
   warnings?: string[];
+  /** The CrossGuard pack's findings (policy/evaluate.ts), when asked for. */
+  violations?: PolicyViolation[];
   /** Set when the program failed: config validation or a failed invoke. No stack trace. */
   error?: string;
+}
+
+export interface PolicyViolation {
+  policy: string;
+  enforcementLevel: "advisory" | "mandatory";
+  message: string;
+  urn?: string;
 }
 
 export const SECRET = "[secret]";

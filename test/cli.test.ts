@@ -1,0 +1,44 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+const run = (script: string, ...args: string[]) =>
+  spawnSync(
+    process.execPath,
+    ["-r", path.join(ROOT, "scripts/lib/register.js"), path.join(ROOT, script), ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+    },
+  );
+
+/** The same exit-code contract for every tool: 0 ok, 1 changes or findings, 2 usage or refusal, 3 evaluation error. */
+describe("promote and bench on the command line", function () {
+  this.timeout(60000);
+
+  for (const script of ["scripts/promote.ts", "scripts/bench.ts"]) {
+    it(`${script} --help prints usage and the exit codes`, () => {
+      const r = run(script, "--help");
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^usage: npm run \w+[\s\S]*exit codes: 0 [^\n]*1 [^\n]*2 usage error[^\n]*3 /);
+    });
+
+    it(`${script} refuses an unknown argument with usage and exit code 2`, () => {
+      const r = run(script, "--bogus");
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /--bogus[\s\S]*usage: /);
+    });
+  }
+
+  it("bench documents BENCH_RUNS and refuses too few runs", () => {
+    assert.match(run("scripts/bench.ts", "--help").stdout, /BENCH_RUNS/);
+    const r = spawnSync(process.execPath, ["-r", "./scripts/lib/register.js", "scripts/bench.ts"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, BENCH_RUNS: "1" },
+    });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /BENCH_RUNS must be an integer ≥ 3/);
+  });
+});
