@@ -21,7 +21,7 @@ export class Registry extends pulumi.ComponentResource {
    * tag (aws.ecr.getRepository = ecr:DescribeRepositories, aws.ecr.getImage = ecr:DescribeImages). Cross-account,
    * the owner's repository policy must allow the same actions (pullAccountIds).
    */
-  readonly lookupPolicy?: pulumi.Output<string>;
+  readonly lookupPolicy?: pulumi.Output<object>;
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:registry:Registry", name, {}, opts);
@@ -40,19 +40,17 @@ export class Registry extends pulumi.ComponentResource {
       this.repositoryUrl = repo.repositoryUrl;
       this.repositoryName = repo.name;
       this.registryId = repo.registryId;
-      this.lookupPolicy = repo.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "LookUpSharedRepository",
-              Effect: "Allow",
-              Action: ["ecr:DescribeRepositories", "ecr:DescribeImages"],
-              Resource: arn,
-            },
-          ],
-        }),
-      );
+      this.lookupPolicy = repo.arn.apply((arn) => ({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "LookUpSharedRepository",
+            Effect: "Allow",
+            Action: ["ecr:DescribeRepositories", "ecr:DescribeImages"],
+            Resource: arn,
+          },
+        ],
+      }));
     }
     this.registerOutputs({ repositoryUrl: this.repositoryUrl });
   }

@@ -104,3 +104,20 @@ describe("cluster access for every identity that deploys or previews a stack", (
     });
   }
 });
+
+describe("the registry look-up policy for deploy and preview roles", () => {
+  for (const stack of ENVIRONMENTS) {
+    it(`${stack}: outputs exactly the ECR reads the look-up makes, on the owner's repository`, async () => {
+      const e = await stackOf(stack);
+      const reg = effective(e).registry;
+      const out = e.outputs.registryLookupPolicy.value as { Statement: any[] } | null;
+      if (reg.ownerStack === stack) return assert.equal(out, null);
+      const [statement] = out!.Statement;
+      assert.deepEqual(statement.Action, ["ecr:DescribeRepositories", "ecr:DescribeImages"]);
+      assert.match(
+        statement.Resource,
+        new RegExp(`^arn:aws:ecr:[a-z0-9-]+:${reg.accountId}:repository/${reg.name}$`),
+      );
+    });
+  }
+});
