@@ -16,6 +16,7 @@ import { PROD_MAX_ADDRESSES, PROD_MIN_PREFIX, prodAllowListProblems } from "./ci
 import { intRange, logRetentionDays } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
 import { karpenterProdRules, karpenterSchema } from "./karpenter";
+import { accessSchema } from "./access";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
 export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
@@ -110,9 +111,6 @@ export const clusterSchema = z
       SUPPORTED_KUBERNETES_VERSIONS,
       `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
     ),
-    adminPrincipalArn: z
-      .string()
-      .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "allowed: an IAM role or user ARN"),
     endpointPublicAccess: z.boolean("expected true or false"),
     publicAccessCidrs: cidrList,
     logRetentionDays,
@@ -179,6 +177,7 @@ export const platformSchema = z
       .regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID"),
     network: networkSchema,
     cluster: clusterSchema,
+    access: accessSchema,
     registry: registrySchema,
     service: serviceSchema,
     karpenter: karpenterSchema,
@@ -192,6 +191,7 @@ export type NetworkSettings = PlatformSettings["network"];
 export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
+export type { AccessSettings } from "./access";
 export type { ServiceSettings } from "./service";
 export type { KarpenterSettings } from "./karpenter";
 export type { AlertingSecretKey, AlertingSettings } from "./alerting";
