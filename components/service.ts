@@ -158,6 +158,8 @@ export class GoService extends pulumi.ComponentResource {
             podLabels: { "cnpg.io/cluster": args.database.clusterName },
           },
           serviceMonitor: { enabled: true },
+          // Grafana's sidecar reads dashboards from the monitoring namespace only.
+          dashboard: { enabled: true, namespace: args.monitoringNamespace },
           networkPolicy: {
             enabled: true,
             ingressCidrs: args.albSubnetCidrs,

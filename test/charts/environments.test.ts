@@ -23,6 +23,12 @@ describe("charts/go-service with each environment's effective values", function 
       });
       const image = objects.find((o) => o.kind === "Deployment")!.spec.template.spec.containers[0].image;
       assert.equal(image, `${values.image.repository}@${values.image.digest}`);
+      // Grafana's sidecar reads ConfigMaps of the monitoring namespace only (components/addons/grafana.ts).
+      const dashboards = objects.filter((o) => o.metadata?.labels?.grafana_dashboard === "1");
+      assert.deepEqual(
+        dashboards.map((o) => o.metadata.namespace),
+        ["monitoring"],
+      );
     });
   }
 });
