@@ -16,6 +16,8 @@ export interface RecordedResource {
   dependsOn: string[];
   /** Inputs as sent to the engine; secret values appear as { "[secret]": value }. */
   inputs: Record<string, unknown>;
+  /** URNs it may have had before (its `aliases`, and those inherited from its parent's), as the engine resolves them. */
+  aliases?: string[];
 }
 
 export interface StackOutput {
