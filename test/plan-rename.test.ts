@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { aliasUrns } from "../scripts/lib/aliases";
 import { diffEvaluations, renderDiff, type StackDiff } from "../scripts/lib/diff";
 import { evaluatePair, type Evaluation } from "../scripts/lib/evaluate";
 import { copyProject } from "./harness";
@@ -116,6 +117,46 @@ describe("plan --diff: renames", function () {
     assert.match(
       renderDiff("alpha", "HEAD", alpha),
       /- `aws:ecr\/repository:Repository` registry — protected: `pulumi up` will refuse/,
+    );
+  });
+});
+
+describe("alias URNs (as the engine resolves them)", () => {
+  const stackUrn = "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod";
+  const netUrn = "urn:pulumi:prod::platform::platform:network:Network::net";
+  const spec = { name: "", type: "", project: "", stack: "", parentUrn: "", noParent: false };
+  const child = {
+    urn: `urn:pulumi:prod::platform::platform:network:Network$aws:iam/role:Role::net-flow-logs`,
+  };
+  const goal = { ...child, name: "net-flow-logs", type: "aws:iam/role:Role", parent: netUrn };
+
+  it("moves a resource out of the stack root into a component: `{ parent: rootStackResource }`", () => {
+    assert.deepEqual(aliasUrns(goal, [{ ...spec, noParent: true }], new Map()), [
+      "urn:pulumi:prod::platform::aws:iam/role:Role::net-flow-logs",
+    ]);
+  });
+
+  it("keeps a child of a renamed component, rewriting the name prefix it took from the component", () => {
+    const parents = new Map([[netUrn, ["urn:pulumi:prod::platform::platform:network:Network::network"]]]);
+    assert.deepEqual(aliasUrns(goal, [], parents), [
+      "urn:pulumi:prod::platform::platform:network:Network$aws:iam/role:Role::network-flow-logs",
+    ]);
+  });
+
+  it("takes an old type and a URN as given, and never the stack's own type as a parent", () => {
+    const top = {
+      urn: "urn:pulumi:prod::platform::aws:iam/role:Role::r",
+      name: "r",
+      type: "aws:iam/role:Role",
+    };
+    const old = "urn:pulumi:prod::platform::aws:iam/role:Role::legacy";
+    assert.deepEqual(
+      aliasUrns(
+        { ...top, parent: stackUrn },
+        [{ ...spec, type: "aws:iam/oldRole:Role", parentUrn: stackUrn }, { urn: old }],
+        new Map(),
+      ),
+      ["urn:pulumi:prod::platform::aws:iam/oldRole:Role::r", old],
     );
   });
 });
