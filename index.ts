@@ -6,6 +6,7 @@ import { Cluster } from "./components/cluster";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
 import { defaultTags } from "./components/tags";
+import { ArgoRollouts } from "./components/addons/argo-rollouts";
 import { FluentBit } from "./components/addons/fluent-bit";
 import { Grafana } from "./components/addons/grafana";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
@@ -84,6 +85,8 @@ const prometheus = new Prometheus(
     isProd: settings.isProd,
     settings: settings.prometheus,
     vpcCidr: settings.network.cidr,
+    alerting: settings.alerting,
+    alertingSecrets: settings.alertingSecrets,
   },
   { providers },
 );
@@ -144,6 +147,12 @@ const postgres = new Postgres(
   { providers },
 );
 
+const argoRollouts = new ArgoRollouts(
+  "argo-rollouts",
+  { cluster, isProd: settings.isProd, crds },
+  { providers },
+);
+
 // 5. The Go service at the shared image tag, resolved to its ECR digest. Off only while bootstrapping the registry.
 const service = settings.service.enabled
   ? new GoService(
@@ -165,7 +174,9 @@ const service = settings.service.enabled
           ready: postgres.release,
         },
         monitoringNamespace: prometheus.namespace,
+        prometheusUrl: prometheus.prometheusUrl,
         crds,
+        argoRollouts: argoRollouts.release,
         loadBalancerController: loadBalancerController.release,
         metricsServer: metricsServer.release,
       },
@@ -202,3 +213,4 @@ export const serviceImageTag = settings.secretKeys.includes("imageTag")
   : settings.imageTag;
 export const serviceImageDigest = service?.imageDigest ?? null;
 export const serviceUrl = service?.url ?? null;
+export const serviceRolloutStrategy = settings.service.rollout.strategy;
