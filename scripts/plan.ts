@@ -9,7 +9,7 @@ import { checkoutRef } from "./lib/checkout";
 import { estimateCost, renderCost } from "./lib/cost";
 import { criticalPath, renderCriticalPath } from "./lib/critical-path";
 import { diffEvaluations, renderDiff } from "./lib/diff";
-import { evaluateStack, type Evaluation } from "./lib/evaluate";
+import { evaluatePair, evaluateStack, type Evaluation } from "./lib/evaluate";
 import {
   DEPLOYMENTS,
   diffDeployments,
@@ -156,10 +156,7 @@ async function main(): Promise<number> {
   process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
     if (stack === DEPLOYMENTS) return await planDeployments(base, ref);
-    const [before, after] = await Promise.all([
-      evaluateStack(stack, { dir: base.dir, policy: true }),
-      evaluateStack(stack, { policy: true }),
-    ]);
+    const [before, after] = await evaluatePair(stack, base.dir, { policy: true });
     if (after.error) return failed(after, "working tree");
     if (before.error) return baseFailed(`Stack \`${stack}\``, ref, before.error, stack);
     const diff = diffEvaluations(before, after);

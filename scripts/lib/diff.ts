@@ -13,6 +13,8 @@ export interface StackDiff {
   added: RecordedResource[];
   removed: RecordedResource[];
   changed: { resource: RecordedResource; changes: Change[] }[];
+  /** Resources whose URN changed but whose `aliases` name the old one: the engine updates them in place. */
+  renamed: { from: RecordedResource; resource: RecordedResource; changes: Change[] }[];
   outputs: Change[];
   /** CrossGuard violations the change adds and removes. */
   violations: { added: PolicyViolation[]; removed: PolicyViolation[] };
@@ -48,6 +50,27 @@ export function changes(before: unknown, after: unknown): Change[] {
 /** The provider reference without its ID ("urn::id"): the URN names the provider; the ID is only its instance. */
 const providerUrn = (r: RecordedResource) => r.provider?.split("::").slice(0, -1).join("::") || undefined;
 
+// A different provider (another account, region or cluster) replaces the resource: reviewers must see it.
+const compared = (r: RecordedResource) => ({
+  ...r.inputs,
+  "(protect)": r.protect,
+  "(provider)": providerUrn(r),
+});
+
+/**
+ * Old resources the new ones take over through their aliases. Like the engine (step_generator.go), a resource
+ * keeps its own URN if that existed, else takes the first alias naming an old resource nobody else claimed.
+ */
+function matchAliases(old: Map<string, RecordedResource>, now: Map<string, RecordedResource>) {
+  const claimed = new Map<string, RecordedResource>();
+  for (const [urn, r] of now) {
+    if (old.has(urn)) continue;
+    const from = r.aliases?.find((a) => old.has(a) && !now.has(a) && !claimed.has(a));
+    if (from) claimed.set(from, r);
+  }
+  return claimed;
+}
+
 export function diffEvaluations(before: Evaluation, after: Evaluation): StackDiff {
   const old = new Map(before.resources.map((r) => [r.urn, r]));
   const now = new Map(after.resources.map((r) => [r.urn, r]));
@@ -55,22 +78,25 @@ export function diffEvaluations(before: Evaluation, after: Evaluation): StackDif
   for (const [urn, r] of now) {
     const o = old.get(urn);
     if (!o) continue;
-    // A different provider (another account, region or cluster) replaces the resource: reviewers must see it.
-    const c = changes(
-      { ...o.inputs, "(protect)": o.protect, "(provider)": providerUrn(o) },
-      { ...r.inputs, "(protect)": r.protect, "(provider)": providerUrn(r) },
-    );
+    const c = changes(compared(o), compared(r));
     if (c.length > 0) changed.push({ resource: r, changes: c });
   }
+  const claimed = matchAliases(old, now);
+  const renamed = [...claimed].map(([urn, r]) => {
+    const from = old.get(urn) as RecordedResource;
+    return { from, resource: r, changes: changes(compared(from), compared(r)) };
+  });
+  const renamedTo = new Set(renamed.map((x) => x.resource.urn));
   const outputValues = (e: Evaluation) =>
     Object.fromEntries(
       Object.entries(e.outputs).map(([k, o]) => [k, o.secret ? { "[secret]": o.value } : o.value]),
     );
   const d = {
     config: changes(before.effective ?? {}, after.effective ?? {}),
-    added: after.resources.filter((r) => !old.has(r.urn)),
-    removed: before.resources.filter((r) => !now.has(r.urn)),
+    added: after.resources.filter((r) => !old.has(r.urn) && !renamedTo.has(r.urn)),
+    removed: before.resources.filter((r) => !now.has(r.urn) && !claimed.has(r.urn)),
     changed,
+    renamed,
     outputs: changes(outputValues(before), outputValues(after)),
     violations: diffViolations(before.violations ?? [], after.violations ?? []),
   };
@@ -79,6 +105,7 @@ export function diffEvaluations(before: Evaluation, after: Evaluation): StackDif
     d.added.length +
     d.removed.length +
     d.changed.length +
+    d.renamed.length +
     d.outputs.length +
     d.violations.added.length +
     d.violations.removed.length;
@@ -126,6 +153,17 @@ export function renderDiff(stack: string, ref: string, d: StackDiff): string {
     out.push("**Resources changed**", "");
     for (const { resource, changes: cs } of d.changed) {
       out.push(`- \`${resource.type}\` ${resource.name}`, ...cs.map((c) => `  ${line(c)}`));
+    }
+    out.push("");
+  }
+  if (d.renamed.length > 0) {
+    out.push("**Resources renamed** (through `aliases`: kept, not replaced)", "");
+    for (const { from, resource, changes: cs } of d.renamed) {
+      const where = (r: RecordedResource) => `${r.name}${r.parent ? ` (in ${nameOf(r.parent)})` : ""}`;
+      out.push(
+        `- \`${resource.type}\` ${where(from)} → ${where(resource)}`,
+        ...cs.map((c) => `  ${line(c)}`),
+      );
     }
     out.push("");
   }

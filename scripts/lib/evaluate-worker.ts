@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { mergeLikeCli } from "../../config/files";
+import { aliasUrns, createUrn, parseUrn, type AliasRequest } from "./aliases";
 import { platformMocks, type MockImages } from "./mocks";
 import { synthesizeChildren } from "./remote-children";
 import { SECRET, type Evaluation, type RecordedResource } from "./types";
@@ -53,6 +54,17 @@ function providerInputs(type: string, inputs: Record<string, unknown>): Record<s
   return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, parse(v)]));
 }
 
+/** The request's aliases: structured specs (what the SDK sends a monitor that supports them) or plain URNs. */
+function requestedAliases(req: any): AliasRequest[] {
+  const specs: AliasRequest[] = req.getAliasesList().map((a: any) => {
+    if (!a.hasSpec()) return { urn: a.getUrn() };
+    const s = a.getSpec();
+    const [name, type, project, stack] = [s.getName(), s.getType(), s.getProject(), s.getStack()];
+    return { name, type, project, stack, parentUrn: s.getParenturn(), noParent: s.getNoparent() };
+  });
+  return [...specs, ...req.getAliasurnsList().map((urn: string) => ({ urn }))];
+}
+
 async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolved]"> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"[never resolved]">(
@@ -67,10 +79,11 @@ async function settle<T>(p: Promise<T>, ms: number): Promise<T | "[never resolve
 
 async function main(): Promise<void> {
   const [projectDir, stack, resultFile, optionsJson] = process.argv.slice(2);
-  const { images, decrypted, policy } = JSON.parse(optionsJson) as {
+  const { images, decrypted, policy, previous } = JSON.parse(optionsJson) as {
     images: MockImages;
     decrypted: Record<string, string>;
     policy: boolean;
+    previous?: string[];
   };
   const errors: string[] = [];
   const fail = (e: unknown) => errors.push(e instanceof Error ? e.message : String(e));
@@ -97,15 +110,34 @@ async function main(): Promise<void> {
   const secretKeys = Object.keys(config).filter((k) => config[k].secret);
   const region = raw["aws:region"] ?? "us-east-1";
 
-  await pulumi.runtime.setMocks(platformMocks({ region, images }), "platform", stack, true);
+  // A resource renamed through an alias keeps its cloud identity (ID, ARN): the mocks build it from the old name, so
+  // dependents do not show a mock-only change. Keyed by type and new name; the mock takes it as it runs.
+  const identities = new Map<string, string>();
+  const mocks = platformMocks({ region, images });
+  const newResource = mocks.newResource.bind(mocks);
+  mocks.newResource = (args) => {
+    const key = `${args.type}\0${args.name}`;
+    const name = identities.get(key) ?? args.name;
+    identities.delete(key);
+    return newResource({ ...args, name });
+  };
+  await pulumi.runtime.setMocks(mocks, "platform", stack, true);
   pulumi.runtime.setAllConfig(raw, secretKeys);
 
   const resources: RecordedResource[] = [];
+  // A parent registers before its children, so its aliases are known when theirs are computed.
+  const aliasesOf = new Map<string, string[]>();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, cb: (err: unknown, resp: any) => void) =>
-    register(req, (err: unknown, resp: any) => {
+  const before = previous ? new Set(previous) : undefined;
+  monitor.registerResource = (req: any, cb: (err: unknown, resp: any) => void) => {
+    const [type, name, parent] = [req.getType(), req.getName(), req.getParent() || undefined];
+    const urn = createUrn(name, type, parent, pulumi.getProject(), pulumi.getStack());
+    const aliases = aliasUrns({ urn, name, type, parent }, requestedAliases(req), aliasesOf);
+    const was = before && !before.has(urn) ? aliases.find((a) => before.has(a)) : undefined;
+    if (was) identities.set(`${type}\0${name}`, parseUrn(was).name);
+    return register(req, (err: unknown, resp: any) => {
       if (!err) {
         const deps = new Set<string>(req.getDependenciesList());
         req
@@ -117,11 +149,12 @@ async function main(): Promise<void> {
         );
         // A resource passed as an input (e.g. the cluster to a node group) is a dependency too.
         resourceRefs(inputs).forEach((u) => deps.add(u));
+        if (aliases.length > 0) aliasesOf.set(urn, aliases);
         const record: RecordedResource = {
           urn: resp.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          parent: req.getParent() || undefined,
+          type,
+          name,
+          parent,
           custom: req.getCustom(),
           remote: req.getRemote(),
           protect: req.getProtect() === true,
@@ -130,6 +163,7 @@ async function main(): Promise<void> {
           providers: Object.fromEntries(req.getProvidersMap().toArray()),
           dependsOn: [...deps].filter(Boolean),
           inputs,
+          ...(aliases.length > 0 ? { aliases } : {}),
         };
         resources.push(record);
         // A remote component's real children, rebuilt and passed through its transforms (marked synthesized).
@@ -146,6 +180,7 @@ async function main(): Promise<void> {
       }
       cb(err, resp);
     });
+  };
 
   const result: Evaluation = { stack, config: {}, resources, outputs: {} };
   for (const [k, e] of Object.entries(config))

@@ -20,6 +20,8 @@ export interface EvaluateOptions {
   policy?: boolean;
   /** Module that loads the TypeScript (`node -r`): the plan's cached transpiler unless given. */
   register?: string;
+  /** URNs of the base a diff compares against: a resource renamed from one of them keeps its mock identity. */
+  previous?: string[];
 }
 
 const WORKER = path.join(__dirname, "evaluate-worker.ts");
@@ -44,6 +46,7 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
           images: opts.images ?? "any",
           decrypted: opts.decrypted ?? {},
           policy: opts.policy === true,
+          previous: opts.previous,
         }),
       ],
       { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
@@ -56,4 +59,24 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A base checkout and the working tree, for a diff. A resource renamed through `aliases` keeps its ID and ARN in the
+ * cloud; when there is one, the working tree is evaluated again knowing the base's URNs, so the mocks give it its old
+ * identity and its dependents show no change the real update would not make.
+ */
+export async function evaluatePair(
+  stack: string,
+  baseDir: string,
+  opts: Omit<EvaluateOptions, "previous"> = {},
+): Promise<[Evaluation, Evaluation]> {
+  const [before, after] = await Promise.all([
+    evaluateStack(stack, { ...opts, dir: baseDir }),
+    evaluateStack(stack, opts),
+  ]);
+  const urns = new Set(before.resources.map((r) => r.urn));
+  const renamed = after.resources.some((r) => !urns.has(r.urn) && r.aliases?.some((a) => urns.has(a)));
+  if (before.error || after.error || !renamed) return [before, after];
+  return [before, await evaluateStack(stack, { ...opts, previous: [...urns] })];
 }

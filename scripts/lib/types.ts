@@ -18,6 +18,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** A remote component's child rebuilt from its inputs (scripts/lib/remote-children.ts), not a registration. */
   synthesized?: boolean;
+  /** URNs it may have had before (its `aliases`, and those inherited from its parent's), as the engine resolves them. */
+  aliases?: string[];
 }
 
 export interface StackOutput {
