@@ -14,6 +14,7 @@ import { labels } from "./kubernetes";
 import { PROD_MAX_ADDRESSES, PROD_MIN_PREFIX, prodAllowListProblems } from "./cidr";
 import { intRange, logRetentionDays } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
+import { servicesSchema } from "./services";
 import { karpenterProdRules, karpenterSchema } from "./karpenter";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
@@ -180,6 +181,7 @@ export const platformSchema = z
     cluster: clusterSchema,
     registry: registrySchema,
     service: serviceSchema,
+    services: servicesSchema,
     karpenter: karpenterSchema,
     ...addonsShape,
   })
