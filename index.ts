@@ -7,6 +7,7 @@ import { Cluster } from "./components/cluster";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
 import { defaultTags } from "./components/tags";
+import { ArgoRollouts } from "./components/addons/argo-rollouts";
 import { FluentBit } from "./components/addons/fluent-bit";
 import { Grafana } from "./components/addons/grafana";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
@@ -85,6 +86,8 @@ const prometheus = new Prometheus(
     isProd: settings.isProd,
     settings: settings.prometheus,
     vpcCidr: settings.network.cidr,
+    alerting: settings.alerting,
+    alertingSecrets: settings.alertingSecrets,
   },
   { providers },
 );
@@ -157,6 +160,12 @@ const postgres = new Postgres(
   { providers },
 );
 
+const argoRollouts = new ArgoRollouts(
+  "argo-rollouts",
+  { cluster, isProd: settings.isProd, crds },
+  { providers },
+);
+
 // 5. The Go services at the one shared image tag, resolved to its ECR digest. Off only while bootstrapping the registry.
 const databases: Record<string, GoServiceArgs["database"]> = {
   [FIRST_SERVICE]: {
@@ -196,7 +205,9 @@ const services = serviceEntries(settings)
           albSubnetCidrs: albSubnetCidrs(s.ingress.scheme),
           database: databases[name],
           monitoringNamespace: prometheus.namespace,
+          prometheusUrl: prometheus.prometheusUrl,
           crds,
+          argoRollouts: argoRollouts.release,
           loadBalancerController: loadBalancerController.release,
           metricsServer: metricsServer.release,
         },
@@ -234,5 +245,6 @@ export const serviceImageTag = settings.secretKeys.includes("imageTag")
   : settings.imageTag;
 export const serviceImageDigest = service?.imageDigest ?? null;
 export const serviceUrl = service?.url ?? null;
+export const serviceRolloutStrategy = settings.service.rollout.strategy;
 /** Every service's URL by name; all run serviceImageDigest. */
 export const serviceUrls = Object.fromEntries(services.map((s) => [s.name, s.url]));

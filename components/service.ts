@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { Environment, ServiceSettings } from "../config";
 import { webAcl } from "./waf";
+import { ARGO_ROLLOUTS_CLI_IMAGE } from "./versions";
 
 export const CHART_DIR = path.join(__dirname, "..", "charts", "go-service");
 /** Relative to the project directory, where `pulumi` runs: the state must not record one machine's checkout path. */
@@ -44,12 +45,16 @@ export interface GoServiceArgs {
     ready: pulumi.Resource;
   };
   monitoringNamespace: pulumi.Input<string>;
+  /** Prometheus that Argo Rollouts' analysis queries. */
+  prometheusUrl: string;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
   crds: pulumi.Resource;
   /** The load-balancer controller release, needed (and waited for) only when the Ingress is on. */
   loadBalancerController: pulumi.Resource;
   /** metrics-server: an HPA without the metrics API never scales, so the release waits for it when autoscaling. */
   metricsServer: pulumi.Resource;
+  /** The Argo Rollouts release (Rollout and AnalysisTemplate kinds), needed when the strategy is not rolling. */
+  argoRollouts: pulumi.Resource;
 }
 
 /**
@@ -131,8 +136,9 @@ export class GoService extends pulumi.ComponentResource {
         namespace: args.database.namespace,
         atomic: true,
         cleanupOnFail: true,
-        // A rolling update of a Go service (seconds to start), including pods waiting for the database Secret.
-        timeout: 300,
+        // A rolling update of a Go service (seconds to start), including pods waiting for the database Secret;
+        // under Argo Rollouts also the wait hook, which lasts until full promotion (rollout.timeoutMinutes).
+        timeout: 300 + (s.rollout.strategy === "rolling" ? 0 : s.rollout.timeoutMinutes * 60),
         maxHistory: 10,
         values: {
           fullnameOverride: name,
@@ -167,6 +173,7 @@ export class GoService extends pulumi.ComponentResource {
             inboundCidrs: s.ingress.inboundCidrs,
             wafv2AclArn: acl?.arn ?? "",
           },
+          rollout: { ...s.rollout, prometheusUrl: args.prometheusUrl, waitImage: ARGO_ROLLOUTS_CLI_IMAGE },
         },
       },
       {
@@ -177,6 +184,7 @@ export class GoService extends pulumi.ComponentResource {
           args.database.ready,
           ...(s.ingress.enabled ? [args.loadBalancerController] : []),
           ...(s.autoscaling.enabled ? [args.metricsServer] : []),
+          ...(s.rollout.strategy === "rolling" ? [] : [args.argoRollouts]),
         ],
       },
     );

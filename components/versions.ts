@@ -91,6 +91,14 @@ export const CHARTS = {
     chart: "metrics-server",
     version: "3.13.1",
   },
+  // Argo Rollouts v1.9.0 (the chart's appVersion); its CRDs validate the service's Rollout in the chart tests
+  // (ARGO_ROLLOUTS_VERSION in scripts/chart-tools.versions: keep on this appVersion).
+  // renovate: datasource=helm depName=argo-rollouts registryUrl=https://argoproj.github.io/argo-helm
+  argoRollouts: {
+    repo: "https://argoproj.github.io/argo-helm",
+    chart: "argo-rollouts",
+    version: "2.41.0",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 /**
@@ -99,3 +107,10 @@ export const CHARTS = {
  * pulled until its pod is recreated (docs/addons.md). A major upgrade is a migration, so Renovate does not touch it.
  */
 export const POSTGRES_MAJOR = "17";
+
+/**
+ * The kubectl-argo-rollouts image of the service release's wait hook (charts/go-service templates/rollout-wait.yaml):
+ * the CLI at the controller's version, the argo-rollouts chart's appVersion.
+ */
+// renovate: datasource=docker depName=quay.io/argoproj/kubectl-argo-rollouts
+export const ARGO_ROLLOUTS_CLI_IMAGE = "quay.io/argoproj/kubectl-argo-rollouts:v1.9.0";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, formatIssues, valueAt } from "./errors";
+import { ALERTING_SECRET_KEYS, alertingSecrets, type AlertingSecretKey } from "./alerting";
 import { PROJECT, readProjectConfig, stackFileName, type ConfigEntry } from "./files";
 import { mergeSetting } from "./merge";
 import { providerKeyProblem } from "./provider";
@@ -10,6 +11,7 @@ import { configWarnings } from "./warnings";
 
 export * from "./schema";
 export { ConfigError } from "./errors";
+export { ALERTING_SECRET_KEYS } from "./alerting";
 
 export interface Settings extends PlatformSettings {
   stack: string;
@@ -21,6 +23,8 @@ export interface Settings extends PlatformSettings {
   secretKeys: readonly string[];
   /** Legal but unusual values, printed by the plan; they never block. */
   warnings: readonly string[];
+  /** Alerting receiver secrets that are set; their values are read only as Pulumi secrets (components/alerting). */
+  alertingSecrets: AlertingSecretKey[];
 }
 
 /** Config namespaces this program or its providers read: the project's own, and the AWS provider's. */
@@ -36,7 +40,7 @@ const STRING_KEYS = new Set(["imageTag", "accountId"]);
  * Keys whose every use the program wraps in pulumi.secret (index.ts). A secure value anywhere else would reach
  * resources and outputs in plaintext, so it is refused rather than silently exposed.
  */
-const SECRET_CAPABLE_KEYS = new Set(["imageTag"]);
+const SECRET_CAPABLE_KEYS = new Set<string>(["imageTag", ...ALERTING_SECRET_KEYS]);
 
 function parseRaw(key: string, raw: string): unknown {
   if (STRING_KEYS.has(key)) return raw;
@@ -60,9 +64,13 @@ export function resolveSettings(
 ): Settings {
   const stackFile = stackFileName(stack);
   const prefix = `${PROJECT}:`;
+  // Receiver secrets stay out of the validated settings (and out of every error message).
+  const receivers = alertingSecrets(raw, (k) => secretKeys.has(k), PROJECT, stack, stackFile);
+  const receiverKeys = new Set<string>(ALERTING_SECRET_KEYS.map((k) => `${prefix}${k}`));
   const given: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith(prefix)) given[k.slice(prefix.length)] = parseRaw(k.slice(prefix.length), v);
+    if (k.startsWith(prefix) && !receiverKeys.has(k))
+      given[k.slice(prefix.length)] = parseRaw(k.slice(prefix.length), v);
   }
   const base: Record<string, unknown> = {};
   for (const [k, e] of Object.entries(defaults))
@@ -71,7 +79,7 @@ export function resolveSettings(
   for (const [k, v] of Object.entries(given)) merged[k] = mergeSetting(k, base[k], v);
   expandServices(merged);
 
-  const problems: string[] = [];
+  const problems: string[] = [...receivers.problems];
   const environment = ENVIRONMENTS.find((e) => e === stack);
   if (!environment) {
     problems.push(
@@ -122,6 +130,7 @@ export function resolveSettings(
     region: region!,
     project: PROJECT,
     secretKeys: [...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
+    alertingSecrets: receivers.set,
     warnings: configWarnings(result.data, { environment, region: region! }).map((w) => `${stackFile}: ${w}`),
   };
 }

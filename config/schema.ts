@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IMAGE_TAG_MAX_LENGTH, IMAGE_TAG_PATTERN, IMAGE_TAG_RULE } from "./image-tag";
 import { addonsProdRules, addonsShape } from "./addons";
+import { alertingProdRules, alertingSchema } from "./alerting";
 import { cidrList, vpcCidr } from "./network";
 import {
   AMI_ARCHITECTURE,
@@ -184,6 +185,7 @@ export const platformSchema = z
     services: servicesSchema,
     karpenter: karpenterSchema,
     ...addonsShape,
+    alerting: alertingSchema,
   })
   .strict();
 
@@ -194,6 +196,7 @@ export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
 export type { ServiceSettings } from "./service";
 export type { KarpenterSettings } from "./karpenter";
+export type { AlertingSecretKey, AlertingSettings } from "./alerting";
 export type { FluentBitSettings, GrafanaSettings, PostgresSettings, PrometheusSettings } from "./addons";
 
 /** Rules that hold only in prod: they protect the environment users depend on. */
@@ -218,4 +221,5 @@ export function prodRules(s: PlatformSettings, ctx: z.RefinementCtx): void {
   serviceProdRules(s.service, ctx);
   karpenterProdRules(s.karpenter, ctx);
   addonsProdRules(s, ctx);
+  alertingProdRules(s.alerting, ctx);
 }

@@ -3,6 +3,7 @@ import { inboundCidrs, tlsPolicy } from "./edge";
 import { cpu, memory, quantityValue, workloadNamespace } from "./kubernetes";
 import { acmCertificateArn, intRange, replicaCount } from "./primitives";
 import { appUrl } from "./url";
+import { minimumMinutes, rolloutSchema } from "./rollout";
 
 /** The Go service's per-environment settings; the image tag is the separate top-level `imageTag` key. */
 export const serviceSchema = z
@@ -62,8 +63,18 @@ export const serviceSchema = z
         waf: z.boolean("expected true or false"),
       })
       .strict(),
+    rollout: rolloutSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    const floor = minimumMinutes(s.rollout);
+    if (s.rollout.strategy !== "rolling" && s.rollout.timeoutMinutes <= floor)
+      ctx.addIssue({
+        code: "custom",
+        path: ["rollout", "timeoutMinutes"],
+        message: `allowed: more than ${floor} (the pauses alone take that long)`,
+      });
+  });
 
 export type ServiceSettings = z.infer<typeof serviceSchema>;
 

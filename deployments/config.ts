@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { parse } from "yaml";
 import { z } from "zod";
+import { driftDetectionSchema } from "./drift";
 
 export const PROJECT = "platform-deployments";
 export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
@@ -61,6 +62,7 @@ export const settingsSchema = z.strictObject({
     format: z.enum(["slack", "ms_teams", "raw"]),
     events: z.array(z.enum(STACK_EVENTS)).min(1, "must list at least one event"),
   }),
+  driftDetection: driftDetectionSchema,
   notificationUrl: z.url({ protocol: /^https$/, error: "must be an https URL" }),
 });
 

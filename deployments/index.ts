@@ -6,14 +6,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, readConfigFiles, resolveSettings } from "./config";
+import { driftSchedule } from "./drift";
 import { platformPolicy } from "./policy";
 import { deploymentNotifications, stackDeploymentSettings } from "./settings";
 
 const settings = resolveSettings(pulumi.runtime.allConfig(), readConfigFiles(pulumi.getStack()));
 
 for (const env of ENVIRONMENTS) {
-  stackDeploymentSettings(env, settings);
+  const deployment = stackDeploymentSettings(env, settings);
   deploymentNotifications(env, settings);
+  driftSchedule(env, settings, deployment);
 }
 
 const policy = platformPolicy(settings);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { ENVIRONMENTS, type DeploymentsSettings, type Environment } from "./config";
+import { driftEvents } from "./drift";
 
 /**
  * Path filters of one stack: its own stack file and the shared code/config deploy it; the other environments'
@@ -64,7 +65,7 @@ export function deploymentNotifications(env: Environment, s: DeploymentsSettings
       projectName: s.project,
       stackName: env,
       format: s.notifications.format,
-      filters: s.notifications.events,
+      filters: [...s.notifications.events, ...driftEvents(env, s)],
       payloadUrl: pulumi.secret(s.notificationUrl),
     },
     // The provider's schema does not mark payloadUrl secret; keep it encrypted in the state.

@@ -39,7 +39,7 @@ module_dir() {
 
 schemas="$tools/schemas"
 generator="$root/test/charts/generate-schemas.ts"
-want="kubernetes=$KUBERNETES_VERSION prometheus-operator=$PROMETHEUS_OPERATOR_VERSION generator=$(sha256sum "$generator" | cut -c1-16)"
+want="kubernetes=$KUBERNETES_VERSION prometheus-operator=$PROMETHEUS_OPERATOR_VERSION argo-rollouts=$ARGO_ROLLOUTS_VERSION generator=$(sha256sum "$generator" | cut -c1-16)"
 if [[ "$(cat "$schemas/.stamp" 2>/dev/null)" == "$want" ]]; then
   echo "install-chart-tools: schemas present ($want)"
 else
@@ -49,6 +49,11 @@ else
   rm -rf "$schemas.tmp" "$schemas"
   (cd "$root" && node --require ts-node/register/transpile-only "$generator" \
     "$k8s/api/openapi-spec/swagger.json" "$operator/example/prometheus-operator-crd" "$schemas.tmp")
+  # Argo Rollouts CRDs (Rollout, AnalysisTemplate, …) from the controller's module, at the chart's appVersion.
+  argo="$(module_dir "github.com/argoproj/argo-rollouts@$ARGO_ROLLOUTS_VERSION")"
+  (cd "$root" && node --require ts-node/register/transpile-only \
+    -e 'console.log(`generate-schemas: ${require("./test/charts/generate-schemas.ts").fromCrds(process.argv[1], process.argv[2])} Argo Rollouts CRD versions`)' \
+    "$argo/manifests/crds" "$schemas.tmp/crds")
   echo "$want" >"$schemas.tmp/.stamp"
   mv "$schemas.tmp" "$schemas"
 fi

@@ -21,6 +21,7 @@ import { EXIT } from "./lib/exit";
 import { swallowedByNpm } from "./lib/npm-args";
 import { placeholdersFor } from "./lib/placeholders";
 import { renderViolations } from "./lib/policy-report";
+import { diffReleaseNote, planReleaseNote } from "./lib/release-note";
 import { mask, resourceList } from "./lib/summary";
 
 const USAGE = `usage: npm run plan -- <${ENVIRONMENTS.join("|")}|${DEPLOYMENTS}> [--diff <git-ref>]
@@ -83,6 +84,7 @@ function printPlan(e: Evaluation): void {
     "",
   );
   out.push(honest(resourceList(e.resources)));
+  out.push("", planReleaseNote(e));
   out.push("", "## Outputs", "");
   for (const [k, o] of Object.entries(e.outputs))
     out.push(`${k}: ${o.secret ? "[secret]" : honest(JSON.stringify(o.value))}`);
@@ -156,6 +158,8 @@ async function main(): Promise<number> {
     if (before.error) return baseFailed(`Stack \`${stack}\``, ref, before.error, stack);
     const diff = diffEvaluations(before, after);
     console.log(placeholdersFor(after)(renderDiff(stack, ref, diff)));
+    const note = diffReleaseNote(after, diff);
+    if (note) console.log(`\n${note}`);
     return diff.total === 0 ? EXIT.ok : EXIT.changes;
   } finally {
     base.cleanup();

@@ -5,6 +5,18 @@
  * On a chart bump, re-check the paths against the new version's values.yaml and update the commit.
  */
 export const VERIFIED_VALUES_KEYS: Record<string, { source: string; paths: string[] }> = {
+  "argo-rollouts@2.41.0": {
+    source: "argoproj/argo-helm@8796aeaa82428f96c3a20293f75a1a805f99d32b charts/argo-rollouts/values.yaml",
+    paths: [
+      "installCRDs",
+      "keepCRDs",
+      "controller.replicas",
+      "controller.resources",
+      "controller.metrics.enabled",
+      "controller.metrics.serviceMonitor.enabled",
+      "dashboard.enabled",
+    ],
+  },
   "prometheus-operator-crds@31.0.1": {
     source:
       "prometheus-community/helm-charts@4529d7bb4b4be3b2aa8ef0b4d40152d394213a61 charts/prometheus-operator-crds/values.yaml",
@@ -44,6 +56,10 @@ export const VERIFIED_VALUES_KEYS: Record<string, { source: string; paths: strin
       "prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues",
       "prometheus.prometheusSpec.probeSelectorNilUsesHelmValues",
       "prometheus.prometheusSpec.scrapeConfigSelectorNilUsesHelmValues",
+      // The whole Alertmanager configuration (a map, rendered into the config Secret); its content is tested by
+      // npm run test:alerts with amtool.
+      "alertmanager.config",
+      "alertmanager.alertmanagerSpec.secrets",
       "alertmanager.alertmanagerSpec.replicas",
       "alertmanager.alertmanagerSpec.podAntiAffinity",
       "alertmanager.alertmanagerSpec.storage",

@@ -60,6 +60,10 @@ const RELEASES: Record<
   "karpenter-crd": { pin: "karpenterCrd", namespace: () => "kube-system" },
   karpenter: { pin: "karpenter", namespace: () => "kube-system" },
   "metrics-server": { pin: "metricsServer", namespace: () => "kube-system" },
+  "argo-rollouts": {
+    pin: "argoRollouts",
+    namespace: () => "argo-rollouts",
+  },
 };
 
 /** Releases of CRDs or custom resources only: no pods, so nothing for Helm to wait on. */
@@ -117,6 +121,7 @@ function allowedReleaseDeps(e: Evaluation): Record<string, string[]> {
     "karpenter-crd": [],
     karpenter: [...crds, "karpenter-crd"],
     "metrics-server": crds,
+    "argo-rollouts": crds,
   };
 }
 

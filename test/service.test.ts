@@ -77,7 +77,7 @@ describe("Go service", () => {
         assert.equal(JSON.stringify(values(e)).includes("password"), false);
       });
 
-      it("waits only for the ServiceMonitor CRDs, Postgres, the controller (with an Ingress), metrics-server (with an HPA)", async () => {
+      it("waits only for the ServiceMonitor CRDs, Postgres, the controller (with an Ingress), metrics-server (with an HPA) and Argo Rollouts (canary, blueGreen)", async () => {
         const e = await stackOf(stack);
         const waitsFor = serviceRelease(e)
           .dependsOn.map((urn) => byUrn(e, urn))
@@ -87,6 +87,7 @@ describe("Go service", () => {
         if (effective(e).service.ingress.enabled) expected.push("aws-load-balancer-controller");
         // An HPA reads the metrics API: the release waits for metrics-server (test/day2.test.ts).
         if (effective(e).service.autoscaling.enabled) expected.push("metrics-server");
+        if (effective(e).service.rollout.strategy !== "rolling") expected.push("argo-rollouts");
         assert.deepEqual(releases.sort(), expected.map((n) => releaseNamed(e, n)).sort());
         // Beyond those: only the objects whose outputs feed its values (namespace, repository, WAF ACL, VPC subnets).
         const other = waitsFor.filter((r) => r.type !== RELEASE).map((r) => r.type);

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PrometheusSettings } from "../../config";
+import type { AlertingSecretKey, AlertingSettings, Environment, PrometheusSettings } from "../../config";
+import { alertmanagerConfig, RECEIVER_SECRET } from "../alerting/alertmanager";
+import { receiverSecret } from "../alerting/receivers";
 import type { Cluster } from "../cluster";
 import { CHARTS } from "../versions";
 import { STORAGE_CLASS, release, resourcesOf } from "./common";
@@ -15,6 +17,9 @@ export interface PrometheusArgs {
   settings: PrometheusSettings;
   /** Where the control plane calls the operator's admission webhook from. */
   vpcCidr: string;
+  alerting: AlertingSettings;
+  /** Which receiver secrets the stack sets (Settings.alertingSecrets). */
+  alertingSecrets: AlertingSecretKey[];
 }
 
 export const MONITORING_NAMESPACE = "monitoring";
@@ -88,6 +93,8 @@ export class Prometheus extends pulumi.ComponentResource {
       },
     );
 
+    const receivers = receiverSecret(this.namespace, args.alerting, args.alertingSecrets, k8sOpts);
+
     const ha = s.replicas > 1;
     const am = s.alertmanager;
     this.release = release(
@@ -147,7 +154,10 @@ export class Prometheus extends pulumi.ComponentResource {
             },
           },
           alertmanager: {
+            // Credentials are file paths into the mounted receivers Secret, never values (docs/alerting.md).
+            config: alertmanagerConfig(args.alerting, args.alertingSecrets),
             alertmanagerSpec: {
+              secrets: [RECEIVER_SECRET],
               replicas: am.replicas,
               podAntiAffinity: am.replicas > 1 ? "hard" : "soft",
               storage: volume(am.storageGiB),
@@ -164,7 +174,7 @@ export class Prometheus extends pulumi.ComponentResource {
       },
       {
         ...k8sOpts,
-        dependsOn: [...cluster.workloadsReady, this.crds, args.storage.storageClass],
+        dependsOn: [...cluster.workloadsReady, this.crds, args.storage.storageClass, receivers],
       },
     );
     this.registerOutputs({

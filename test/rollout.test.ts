@@ -1,0 +1,101 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, resolveSettings } from "../config";
+import { mergeLikeCli } from "../config/files";
+import { diffEvaluations } from "../scripts/lib/diff";
+import { evaluateStack } from "../scripts/lib/evaluate";
+import { diffReleaseNote, planReleaseNote } from "../scripts/lib/release-note";
+import { ENVIRONMENTS, copyProject, one, stackOf, type Evaluation } from "./harness";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const serviceValues = (e: Evaluation) => one(e, RELEASE, "go-service").inputs.values as Record<string, any>;
+
+function rolloutProblems(stack: string, rollout: Record<string, unknown>): string[] {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of Object.entries(mergeLikeCli(stack)))
+    raw[k] = typeof v.value === "string" ? v.value : JSON.stringify(v.value);
+  const service = JSON.parse(raw["platform:service"] ?? "{}");
+  raw["platform:service"] = JSON.stringify({ ...service, rollout: { ...service.rollout, ...rollout } });
+  try {
+    resolveSettings(stack, raw, undefined, new Set());
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    return e.problems;
+  }
+  return assert.fail("expected a ConfigError");
+}
+
+describe("rollout: strategy per environment", () => {
+  const expected: Record<string, number[]> = {
+    alpha: [50],
+    beta: [50],
+    uat: [10, 30, 60],
+    prod: [10, 30, 60],
+  };
+  for (const stack of ENVIRONMENTS) {
+    it(`${stack}: canary ${[...expected[stack], 100].join(" → ")} %, analysed, through Argo Rollouts`, async () => {
+      const e = await stackOf(stack);
+      const r = serviceValues(e).rollout;
+      assert.equal(r.strategy, "canary");
+      assert.deepEqual(r.steps, expected[stack]);
+      assert.match(r.prometheusUrl, /^http:\/\/kps-prometheus\.monitoring\.svc:9090/);
+      const argo = one(e, RELEASE, "argo-rollouts");
+      assert.ok(one(e, RELEASE, "go-service").dependsOn.includes(argo.urn), "Rollout kinds must exist first");
+      assert.equal(e.outputs.serviceRolloutStrategy.value, "canary");
+      assert.match(planReleaseNote(e), /^## Release strategy\n\ncanary /);
+    });
+  }
+
+  it("prod's Argo Rollouts release is protected and kept on delete", async () => {
+    const argo = one(await stackOf("prod"), RELEASE, "argo-rollouts");
+    assert.ok(argo.protect && argo.retainOnDelete);
+  });
+});
+
+describe("rollout: config", () => {
+  it("rejects weights that shrink and an unknown strategy, naming the key", () => {
+    const ps = rolloutProblems("uat", { strategy: "linear", steps: [30, 10] });
+    assert.equal(ps.length, 2, ps.join("\n"));
+    assert.match(
+      ps[0],
+      /^Pulumi\.(uat|yaml)\S*: platform:service\.rollout\.strategy: .*allowed: rolling \| canary \| blueGreen/,
+    );
+    assert.match(ps[1], /platform:service\.rollout\.steps: .*allowed: weights that only grow/);
+  });
+
+  it("rejects a timeout shorter than the canary's own pauses", () => {
+    const ps = rolloutProblems("prod", { timeoutMinutes: 15 });
+    assert.deepEqual(ps, [
+      "Pulumi.prod.yaml: platform:service.rollout.timeoutMinutes: found 15; allowed: more than 15 (the pauses alone take that long)",
+    ]);
+  });
+});
+
+describe("rollout: a promotion's plan diff names the strategy", function () {
+  this.timeout(120000);
+  it("says the new image rolls out by canary with its steps", async () => {
+    const dir = copyProject("rollout-test-");
+    try {
+      const file = path.join(dir, "Pulumi.uat.yaml");
+      fs.writeFileSync(
+        file,
+        fs.readFileSync(file, "utf8").replace("config:\n", 'config:\n  platform:imageTag: "9b1e2d3"\n'),
+      );
+      const after = await evaluateStack("uat", { dir });
+      assert.equal(after.error, undefined, after.error);
+      const note = diffReleaseNote(after, diffEvaluations(await stackOf("uat"), after));
+      assert.match(
+        note ?? "",
+        /^\*\*Release\*\*: the new image rolls out by canary 10 → 30 → 60 → 100 % with 5m pauses/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says nothing when the image does not change", async () => {
+    const e = await stackOf("uat");
+    assert.equal(diffReleaseNote(e, diffEvaluations(e, e)), undefined);
+  });
+});
