@@ -48,6 +48,7 @@ const cluster = new Cluster(
   {
     clusterName: eksClusterName,
     settings: settings.cluster,
+    access: settings.access,
     isProd: settings.isProd,
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnetIds,
@@ -230,6 +231,8 @@ export const oidcProviderArn = cluster.oidcProviderArn;
 export const nodeRoleArn = cluster.nodeRoleArn;
 export const karpenterInterruptionQueue = karpenter.queueName;
 export const ecrRepositoryUrl = registry.repositoryUrl;
+/** Attach to this stack's deploy and preview roles (not needed in the registry owner's stack). */
+export const registryLookupPolicy = registry.lookupPolicy ?? null;
 export const grafanaNamespace = grafana.namespace;
 export const grafanaService = grafana.serviceName;
 export const grafanaAdminSecret = grafana.adminSecretName;

@@ -2,12 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSettings } from "../config";
+import type { AccessSettings, ClusterSettings } from "../config";
+import { EKS_ACCESS_POLICY, IAM_MANAGED_POLICY } from "./aws-managed";
 import { remoteChildOptions } from "./providers";
 
 export interface ClusterArgs {
   clusterName: string;
   settings: ClusterSettings;
+  /** Who reaches the Kubernetes API besides the nodes (config/access.ts). */
+  access: AccessSettings;
   /** Prod: deletion protection, and `protect` on the control plane and its KMS key. */
   isProd: boolean;
   vpcId: pulumi.Input<string>;
@@ -21,10 +24,10 @@ type ManagedAddon = keyof ClusterSettings["addonVersions"];
 
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
 const NODE_POLICIES = [
-  "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-  "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-  "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-  "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+  IAM_MANAGED_POLICY.AmazonEKSWorkerNodePolicy,
+  IAM_MANAGED_POLICY.AmazonEKS_CNI_Policy,
+  IAM_MANAGED_POLICY.AmazonEC2ContainerRegistryReadOnly,
+  IAM_MANAGED_POLICY.AmazonSSMManagedInstanceCore,
 ];
 
 /** The root volume's device on AL2023 AMIs (pulumi-eks v4.3.0 nodejs/eks/nodes/nodegroup.ts uses the same). */
@@ -63,6 +66,43 @@ function nodeLaunchTemplate(
     },
     { parent },
   );
+}
+
+/** The control plane among the eks component's children (pulumi-eks 4.3.0: `${name}-eksCluster`). */
+export const EKS_CONTROL_PLANE = "aws:eks/cluster:Cluster";
+
+/**
+ * Protects exactly the control plane inside the remote eks.Cluster. `transforms` reach the children of packaged
+ * components too: the engine calls back into this program for each child the eks provider registers.
+ */
+export const protectControlPlane: pulumi.ResourceTransform = ({ type, props, opts }) =>
+  type === EKS_CONTROL_PLANE ? { props, opts: { ...opts, protect: true } } : undefined;
+
+const clusterScope = { type: "cluster" };
+
+/**
+ * Access entries of the people and pipelines (config/access.ts): break-glass admins get cluster-admin, the preview
+ * role gets view. The deploy role has none: EKS made it admin as the cluster's creator. Keys follow the role's
+ * name, so replacing one principal creates the new entry before deleting the old without a collision.
+ */
+export function accessEntries(access: AccessSettings): Record<string, eks.types.input.AccessEntryArgs> {
+  const entry = (principalArn: string, policyArn: string) => ({
+    principalArn,
+    accessPolicies: { policy: { policyArn, accessScope: clusterScope } },
+  });
+  const key = (arn: string) => arn.split("/").pop()!.toLowerCase();
+  return {
+    [`preview-${key(access.previewRoleArn)}`]: entry(
+      access.previewRoleArn,
+      EKS_ACCESS_POLICY.AmazonEKSViewPolicy,
+    ),
+    ...Object.fromEntries(
+      access.adminArns.map((arn) => [
+        `admin-${key(arn)}`,
+        entry(arn, EKS_ACCESS_POLICY.AmazonEKSClusterAdminPolicy),
+      ]),
+    ),
+  };
 }
 
 /** EKS control plane (API auth, KMS-encrypted secrets, private nodes), its managed add-ons and node groups. */
@@ -136,15 +176,7 @@ export class Cluster extends pulumi.ComponentResource {
         skipDefaultNodeGroup: true,
         authenticationMode: eks.AuthenticationMode.Api,
         accessEntries: {
-          admin: {
-            principalArn: settings.adminPrincipalArn,
-            accessPolicies: {
-              clusterAdmin: {
-                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                accessScope: { type: "cluster" },
-              },
-            },
-          },
+          ...accessEntries(args.access),
           nodes: { principalArn: nodeRole.arn, type: eks.AccessEntryType.EC2Linux },
         },
         endpointPrivateAccess: true,
@@ -159,7 +191,12 @@ export class Cluster extends pulumi.ComponentResource {
         // CoreDNS is installed below, after the nodes: created here it would wait, DEGRADED, for nodes that do not exist yet.
         corednsAddonOptions: { enabled: false },
       },
-      remoteChildOptions(this, { dependsOn: [controlPlaneLogs], protect: isProd }),
+      // Not `protect` on the component: the engine would spread it to every child (access entries, security groups,
+      // add-ons), so that changing who has access in prod would be refused. Only the control plane holds state.
+      remoteChildOptions(this, {
+        dependsOn: [controlPlaneLogs],
+        transforms: isProd ? [protectControlPlane] : [],
+      }),
     );
     this.clusterName = cluster.eksCluster.name;
 

@@ -19,6 +19,12 @@ export class Registry extends pulumi.ComponentResource {
   readonly repositoryUrl: pulumi.Output<string>;
   readonly repositoryName: pulumi.Output<string>;
   readonly registryId: pulumi.Output<string>;
+  /**
+   * Non-owner stacks: the IAM policy their deploy and preview roles need to look the repository up and resolve the
+   * tag (aws.ecr.getRepository = ecr:DescribeRepositories, aws.ecr.getImage = ecr:DescribeImages). Cross-account,
+   * the owner's repository policy must allow the same actions (pullAccountIds).
+   */
+  readonly lookupPolicy?: pulumi.Output<object>;
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:registry:Registry", name, {}, opts);
@@ -37,6 +43,17 @@ export class Registry extends pulumi.ComponentResource {
       this.repositoryUrl = repo.repositoryUrl;
       this.repositoryName = repo.name;
       this.registryId = repo.registryId;
+      this.lookupPolicy = repo.arn.apply((arn) => ({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "LookUpSharedRepository",
+            Effect: "Allow",
+            Action: ["ecr:DescribeRepositories", "ecr:DescribeImages"],
+            Resource: arn,
+          },
+        ],
+      }));
     }
     this.registerOutputs({ repositoryUrl: this.repositoryUrl });
   }

@@ -17,6 +17,7 @@ import { intRange, logRetentionDays } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
 import { servicesSchema } from "./services";
 import { karpenterProdRules, karpenterSchema } from "./karpenter";
+import { accessSchema } from "./access";
 
 /** The four environments; the stack name selects one. Order is the promotion order. */
 export const ENVIRONMENTS = ["alpha", "beta", "uat", "prod"] as const;
@@ -111,9 +112,6 @@ export const clusterSchema = z
       SUPPORTED_KUBERNETES_VERSIONS,
       `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
     ),
-    adminPrincipalArn: z
-      .string()
-      .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "allowed: an IAM role or user ARN"),
     endpointPublicAccess: z.boolean("expected true or false"),
     publicAccessCidrs: cidrList,
     logRetentionDays,
@@ -180,6 +178,7 @@ export const platformSchema = z
       .regex(/^\d{12}$/, "allowed: a 12-digit AWS account ID"),
     network: networkSchema,
     cluster: clusterSchema,
+    access: accessSchema,
     registry: registrySchema,
     service: serviceSchema,
     services: servicesSchema,
@@ -194,6 +193,7 @@ export type NetworkSettings = PlatformSettings["network"];
 export type ClusterSettings = PlatformSettings["cluster"];
 export type NodeGroupSettings = ClusterSettings["nodeGroups"][string];
 export type RegistrySettings = PlatformSettings["registry"];
+export type { AccessSettings } from "./access";
 export type { ServiceSettings } from "./service";
 export type { KarpenterSettings } from "./karpenter";
 export type { AlertingSecretKey, AlertingSettings } from "./alerting";

@@ -21,12 +21,19 @@ export function configWarnings(s: PlatformSettings, stack: StackContext): string
     );
   for (const c of coveredEntries(s.cluster.publicAccessCidrs))
     warn("cluster.publicAccessCidrs", `${c} is already covered by a wider entry`);
-  const adminAccount = s.cluster.adminPrincipalArn.split(":")[4];
-  if (adminAccount !== s.accountId)
-    warn(
-      "cluster.adminPrincipalArn",
-      `a principal of account ${adminAccount}, not this stack's account ${s.accountId}: it must be trusted across accounts`,
-    );
+  const principals: [string, string][] = [
+    ["access.deployRoleArn", s.access.deployRoleArn],
+    ["access.previewRoleArn", s.access.previewRoleArn],
+    ...s.access.adminArns.map((arn, i): [string, string] => [`access.adminArns.${i}`, arn]),
+  ];
+  for (const [key, arn] of principals) {
+    const account = arn.split(":")[4];
+    if (account !== s.accountId)
+      warn(
+        key,
+        `a principal of account ${account}, not this stack's account ${s.accountId}: it must be trusted across accounts`,
+      );
+  }
   if (s.service.namespace === "default")
     warn("service.namespace", '"default": the service shares a namespace with anything created without one');
   if (stack.environment === "prod" && s.service.logLevel === "debug")

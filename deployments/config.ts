@@ -25,7 +25,15 @@ const roleArn = z
     "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
   );
 
-const stackSettings = z.strictObject({ roleArn, pushToDeploy: z.boolean() });
+/**
+ * roleArn: the stack's deploy role (the platform stack's `access.deployRoleArn`); agentPoolId: a customer-managed
+ * agent pool whose runners reach the cluster's API endpoint (Pulumi-hosted runners are outside the allow-list).
+ */
+const stackSettings = z.strictObject({
+  roleArn,
+  pushToDeploy: z.boolean(),
+  agentPoolId: z.uuid("must be a Pulumi agent pool ID (a UUID)").optional(),
+});
 
 /** Path filters are globs relative to the repository root; shared ones are includes ("!" is added per stack). */
 const pathFilter = z

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, readConfigFiles, resolveSettings } from "./config";
 import { driftSchedule } from "./drift";
 import { platformPolicy } from "./policy";
-import { deploymentNotifications, stackDeploymentSettings } from "./settings";
+import { deployRoleTrustPolicy, deploymentNotifications, stackDeploymentSettings } from "./settings";
 
 const settings = resolveSettings(pulumi.runtime.allConfig(), readConfigFiles(pulumi.getStack()));
 
@@ -31,3 +31,13 @@ export const pushToDeploy = Object.fromEntries(
 /** The policy group that requires the pack on the four stacks, and the pack version it requires. */
 export const policyGroup = policy.group.name;
 export const policyPackVersion = policy.pack.versionTag;
+
+/** The exact trust policy each stack's deploy role needs (per operation; no PR previews). */
+export const deployRoleTrustPolicies = Object.fromEntries(
+  ENVIRONMENTS.map((env) => [env, deployRoleTrustPolicy(env, settings)]),
+);
+
+/** The agent pool each stack's deployments run on ("pulumi-hosted" when none is set). */
+export const agentPools = Object.fromEntries(
+  ENVIRONMENTS.map((env) => [env, settings.stacks[env].agentPoolId ?? "pulumi-hosted"]),
+);

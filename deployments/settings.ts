@@ -28,7 +28,9 @@ export function stackDeploymentSettings(
         provider: "github",
         repository: s.repository,
         deployCommits: stack.pushToDeploy,
-        previewPullRequests: true,
+        // Never: a PR preview here would run the PR's code with the deploy role (one role per stack). PR previews run
+        // in .github/workflows/pr.yml with each stack's read-only preview role instead.
+        previewPullRequests: false,
         pullRequestTemplate: false,
         paths: pathFilters(env, s.sharedPaths),
       },
@@ -47,6 +49,8 @@ export function stackDeploymentSettings(
         preRunCommands: [s.installCommand],
         options: { skipInstallDependencies: true },
       },
+      // Runners in our own network, where the cluster's allow-listed API endpoint is reachable; unset: Pulumi-hosted.
+      ...(stack.agentPoolId ? { agentPoolId: stack.agentPoolId } : {}),
     },
     // The settings' identity is org/project/stack: a replacement must delete the old settings before creating
     // the new ones, or the delete would remove what was just created.
@@ -71,4 +75,35 @@ export function deploymentNotifications(env: Environment, s: DeploymentsSettings
     // The provider's schema does not mark payloadUrl secret; keep it encrypted in the state.
     { additionalSecretOutputs: ["payloadUrl"] },
   );
+}
+
+/** Operations Deployments runs with the deploy role; `preview` is not one (no PR previews here). */
+export const DEPLOY_OPERATIONS = ["update", "refresh", "destroy"] as const;
+
+/**
+ * The trust policy of a stack's deploy role: Pulumi's OIDC tokens for this org/project/stack, and only for the
+ * operations above. Pulumi's subject is
+ * pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<operation>:scope:write (docs/delivery.md §2).
+ */
+export function deployRoleTrustPolicy(env: Environment, s: DeploymentsSettings): string {
+  const account = s.stacks[env].roleArn.split(":")[4];
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/api.pulumi.com/oidc` },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            "api.pulumi.com/oidc:aud": s.organization,
+            "api.pulumi.com/oidc:sub": DEPLOY_OPERATIONS.map(
+              (op) =>
+                `pulumi:deploy:org:${s.organization}:project:${s.project}:stack:${env}:operation:${op}:scope:write`,
+            ),
+          },
+        },
+      },
+    ],
+  });
 }

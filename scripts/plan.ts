@@ -87,7 +87,7 @@ function printPlan(e: Evaluation): void {
   out.push("", planReleaseNote(e));
   out.push("", "## Outputs", "");
   for (const [k, o] of Object.entries(e.outputs))
-    out.push(`${k}: ${o.secret ? "[secret]" : honest(JSON.stringify(o.value))}`);
+    out.push(`${k}: ${o.secret ? "[secret]" : outputText(k, o.value, honest)}`);
   out.push("", "## Cost", "", renderCost(estimateCost(e)));
   out.push("", "## Deployment critical path", "", renderCriticalPath(criticalPath(e.resources)));
   console.log(out.join("\n"));
@@ -121,6 +121,12 @@ async function planDeployments(base?: { dir: string }, ref?: string): Promise<nu
   const diff = diffDeployments(before, after);
   console.log(renderDeploymentsDiff(ref, diff));
   return diff.total === 0 ? EXIT.ok : EXIT.changes;
+}
+
+/** An output on one line, or indented JSON when one line would pass 120 columns (e.g. a policy document). */
+function outputText(key: string, value: unknown, honest: (text: string) => string): string {
+  const line = honest(JSON.stringify(value));
+  return key.length + 2 + line.length <= 120 ? line : honest(JSON.stringify(value, null, 2));
 }
 
 async function main(): Promise<number> {

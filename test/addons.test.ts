@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { PROMETHEUS_URL } from "../components/addons/prometheus";
+import { IAM_MANAGED_POLICY } from "../components/aws-managed";
 import { CHARTS } from "../components/versions";
 import { SECRET } from "../scripts/lib/types";
 import { VERIFIED_VALUES_KEYS, unverifiedPaths } from "./addons-values-keys";
@@ -255,7 +256,7 @@ for (const stack of ENVIRONMENTS) {
       );
       assert.deepEqual(
         attached.map((a) => a.inputs.policyArn),
-        ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicyV2"],
+        [IAM_MANAGED_POLICY.AmazonEBSCSIDriverPolicyV2],
       );
       for (const d of [...ofType(e, "eks:index:ManagedNodeGroup"), ...attached])
         assert.ok(driver.dependsOn.includes(d.urn));

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { EKS_CONTROL_PLANE, protectControlPlane } from "../components/cluster";
 import { ENVIRONMENTS, effective, one, ofType, stackOf } from "./harness";
 
 const AWS_PROVIDER = "pulumi:providers:aws";
@@ -45,17 +46,17 @@ for (const stack of ENVIRONMENTS) {
       );
     });
 
-    it("runs EKS with API auth, encrypted secrets, control-plane logs, private nodes and an admin entry", async () => {
+    it("runs EKS with API auth, encrypted secrets, control-plane logs, private nodes and admin entries", async () => {
       const e = await stackOf(stack);
       const cfg = effective(e).cluster;
       const c = one(e, "eks:index:Cluster").inputs as any;
       assert.equal(c.version, cfg.version);
       assert.equal(c.authenticationMode, "API");
-      assert.equal(c.accessEntries.admin.principalArn, cfg.adminPrincipalArn);
-      assert.match(
-        c.accessEntries.admin.accessPolicies.clusterAdmin.policyArn,
-        /AmazonEKSClusterAdminPolicy$/,
-      );
+      const admins = effective(e).access.adminArns as string[];
+      for (const arn of admins) {
+        const entry = Object.values<any>(c.accessEntries).find((a) => a.principalArn === arn);
+        assert.match(entry.accessPolicies.policy.policyArn, /AmazonEKSClusterAdminPolicy$/);
+      }
       assert.equal(c.accessEntries.nodes.type, "EC2_LINUX");
       assert.match(c.encryptionConfigKeyArn, /^arn:/);
       assert.equal(one(e, "aws:kms/key:Key").inputs.enableKeyRotation, true);
@@ -122,13 +123,36 @@ for (const stack of ENVIRONMENTS) {
       }
     });
 
-    it("protects prod's cluster and KMS key, with deletion protection", async () => {
+    it("protects exactly prod's control plane and KMS key (not the eks component's other children)", async () => {
       const e = await stackOf(stack);
       const isProd = stack === "prod";
       const cluster = one(e, "eks:index:Cluster");
-      assert.equal(cluster.protect, isProd);
+      // protect on the component would spread to every child it registers (access entries, add-ons, …).
+      assert.equal(cluster.protect, false);
       assert.equal((cluster.inputs as any).deletionProtection, isProd);
       assert.equal(one(e, "aws:kms/key:Key").protect, isProd);
+      // The eks children, passed through the component's real transforms by the evaluator.
+      const children = e.resources.filter((r) => r.synthesized && r.parent?.includes("eks:index:Cluster"));
+      assert.deepEqual(
+        children.filter((r) => r.protect).map((r) => r.type),
+        isProd ? [EKS_CONTROL_PLANE] : [],
+      );
+      assert.ok(children.some((r) => r.type === "aws:eks/accessEntry:AccessEntry" && !r.protect));
+    });
+
+    it("protectControlPlane protects the control plane child only", async () => {
+      const child = (type: string) => ({ type, name: "c", custom: true, props: { a: 1 }, opts: {} });
+      assert.deepEqual(await protectControlPlane(child(EKS_CONTROL_PLANE)), {
+        props: { a: 1 },
+        opts: { protect: true },
+      });
+      for (const type of [
+        "aws:eks/accessEntry:AccessEntry",
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:eks/addon:Addon",
+      ])
+        assert.equal(await protectControlPlane(child(type)), undefined, type);
     });
 
     it("creates the ECR repository only in the owner stack, and looks it up elsewhere", async () => {

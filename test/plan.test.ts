@@ -49,7 +49,12 @@ describe("npm run plan", function () {
     assert.match(r.stdout, /## Policy \(CrossGuard pack in policy\/\)\n\nNo violations/);
     assert.match(r.stdout, /## Resources this program registers \(\d+, \d+ protected\)/);
     assert.doesNotMatch(r.stdout, /every resource/i);
-    assert.match(r.stdout, /\n {2}cluster {2}eks:index:Cluster {2}\[protected, remote\]\n {6}version=/);
+    // protect would spread to every child of the remote component: only its control plane child is protected.
+    assert.match(r.stdout, /\n {2}cluster {2}eks:index:Cluster {2}\[remote\]\n {6}version=/);
+    assert.match(
+      r.stdout,
+      /\n {4}cluster-eksCluster {2}aws:eks\/cluster:Cluster {2}\[protected, synthesized\]/,
+    );
     assert.match(r.stdout, /not shown, created by the component: the EKS control plane/);
     assert.match(r.stdout, /kubeconfig: \[secret\]/);
     // Mock-only values: prod's OIDC provider lives in prod's account, which no offline run knows.

@@ -14,9 +14,11 @@ describe("policy pack over the real stacks", () => {
     });
   }
 
-  it("would block an unprotected prod cluster", async () => {
+  it("would block an unprotected prod control plane (the eks component's child, as the engine sends it)", async () => {
     const e = await stackOf("prod");
-    const resources = e.resources.map((r) => (r.type === "eks:index:Cluster" ? { ...r, protect: false } : r));
+    const resources = e.resources.map((r) =>
+      r.type === "aws:eks/cluster:Cluster" ? { ...r, protect: false } : r,
+    );
     const violations = checkStack(resources, "prod").filter((v) => v.enforcementLevel === "mandatory");
     assert.ok(
       violations.some((v) => v.policy === "prod-protect-stateful"),

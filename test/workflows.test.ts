@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { goRun } from "../scripts/lib/go";
+import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, ".tools", "bin");
@@ -73,6 +74,46 @@ describe("GitHub Actions workflows", () => {
   it("grants no permissions at workflow level; jobs ask for what they need", () => {
     for (const file of workflowFiles()) {
       assert.match(fs.readFileSync(file, "utf8"), /^permissions: \{\}$/m, path.basename(file));
+    }
+  });
+});
+
+/** A workflow's steps by job, parsed. */
+function stepsOf(file: string, job: string): Record<string, any>[] {
+  const doc = parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+  return doc.jobs[job].steps;
+}
+
+describe("deploy-prod workflow: the job's result is prod's deployment, at the approved commit", () => {
+  const steps = stepsOf("deploy-prod.yml", "deploy");
+  const run = steps.find((s) => /pulumi deployment run/.test(s.run ?? ""));
+  const command = (run?.run ?? "").split("\n").find((l: string) => /pulumi deployment run/.test(l)) ?? "";
+
+  it("follows the deployment to its end (the CLI only queues it unless it streams the logs)", () => {
+    assert.ok(run, "a step runs `pulumi deployment run`");
+    // pulumi/pulumi pkg/cmd/pulumi/deployment/remote.go: the flag defaults to true for `deployment run`; a cobra
+    // bool takes its value only as --flag=value.
+    assert.match(command, /\s--suppress-stream-logs=false(\s|$)/);
+    assert.doesNotMatch(command, /\|\||;\s*true|&\s*$/, "the command's exit status is the step's");
+    assert.equal(
+      run?.run.trim().split("\n").pop(),
+      command,
+      "the deployment is the step's last command, so its status is the step's",
+    );
+    assert.equal(run?.["continue-on-error"], undefined);
+  });
+
+  it("deploys exactly the approved commit: --git-commit from the dispatch input", () => {
+    const flag = /\s--git-commit\s+"?\$(\w+)"?/.exec(command);
+    assert.ok(flag, `--git-commit in: ${command}`);
+    assert.equal(run?.env[flag[1]], "${{ inputs.commit }}");
+  });
+
+  it("fetches nothing with git once the checkout has dropped its credentials", () => {
+    const checkout = steps.findIndex((s) => /^actions\/checkout@/.test(s.uses ?? ""));
+    assert.equal(steps[checkout].with["persist-credentials"], false);
+    for (const s of steps.slice(checkout + 1)) {
+      assert.doesNotMatch(s.run ?? "", /\bgit\s+(fetch|pull|ls-remote|clone)\b/, "no git network access");
     }
   });
 });

@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cluster } from "../cluster";
+import { IAM_MANAGED_POLICY } from "../aws-managed";
 import { RETAIN_STORAGE_CLASS, STORAGE_CLASS, podIdentityRole } from "./common";
 
 export interface StorageArgs {
   cluster: Cluster;
 }
 
-const EBS_CSI_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicyV2";
 /** The driver's controller ServiceAccount, created by the managed add-on. */
 const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 
@@ -33,7 +33,7 @@ export class Storage extends pulumi.ComponentResource {
         clusterName: cluster.clusterName,
         namespace: "kube-system",
         serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
-        managedPolicyArns: [EBS_CSI_POLICY],
+        managedPolicyArns: [IAM_MANAGED_POLICY.AmazonEBSCSIDriverPolicyV2],
       },
       this,
     );

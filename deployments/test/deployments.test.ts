@@ -63,10 +63,39 @@ describe("deployments: settings of the four platform stacks", () => {
     }
   });
 
-  it("previews pull requests on every stack and is no review-stack template", () => {
+  it("runs no PR previews (they would run PR code with the deploy role) and is no review-stack template", () => {
     for (const env of ENVIRONMENTS) {
-      assert.equal(settingsOf(env).vcs.previewPullRequests, true, env);
+      assert.equal(settingsOf(env).vcs.previewPullRequests, false, env);
       assert.equal(settingsOf(env).vcs.pullRequestTemplate, false, env);
+    }
+  });
+
+  it("trusts each deploy role per operation: update, refresh, destroy of its own stack, never preview", () => {
+    const trust = result.outputs.deployRoleTrustPolicies.value as Record<string, string>;
+    const org = config[`${PROJECT}:organization`].value;
+    for (const env of ENVIRONMENTS) {
+      const [statement] = JSON.parse(trust[env]).Statement;
+      assert.equal(
+        statement.Principal.Federated,
+        `arn:aws:iam::${roles[env].roleArn.split(":")[4]}:oidc-provider/api.pulumi.com/oidc`,
+      );
+      assert.equal(statement.Condition.StringEquals["api.pulumi.com/oidc:aud"], org);
+      assert.equal(statement.Condition.StringLike, undefined, "no wildcards");
+      assert.deepEqual(
+        statement.Condition.StringEquals["api.pulumi.com/oidc:sub"],
+        ["update", "refresh", "destroy"].map(
+          (op) => `pulumi:deploy:org:${org}:project:platform:stack:${env}:operation:${op}:scope:write`,
+        ),
+      );
+    }
+  });
+
+  it("runs every stack on its configured agent pool, and shows the pool in the outputs", () => {
+    const pools = result.outputs.agentPools.value as Record<string, string>;
+    for (const env of ENVIRONMENTS) {
+      const configured = (roles[env] as { agentPoolId?: string }).agentPoolId;
+      assert.equal(settingsOf(env).agentPoolId, configured, env);
+      assert.equal(pools[env], configured ?? "pulumi-hosted", env);
     }
   });
 

@@ -42,35 +42,43 @@ function records(stack: string, bad: boolean): RecordedResource[] {
     }),
     rec("aws:kms/key:Key", "secrets", { enableKeyRotation: !bad }),
     rec("aws:cloudwatch/logGroup:LogGroup", "logs", { retentionInDays: bad ? 0 : 30 }, { protect: false }),
-    rec("eks:index:Cluster", "cluster", {
-      encryptionConfigKeyArn: bad ? undefined : "arn:aws:kms:us-east-1:1:key/k",
+    // The eks components' children, as the eks provider registers them in a real run (the components send {}).
+    rec("eks:index:Cluster", "cluster", {}, { protect: false }),
+    rec("aws:eks/cluster:Cluster", "cluster-eksCluster", {
+      encryptionConfig: bad
+        ? undefined
+        : { provider: { keyArn: "arn:aws:kms:us-east-1:1:key/k" }, resources: ["secrets"] },
       enabledClusterLogTypes: bad ? ["api"] : ["api", "audit", "authenticator"],
-      endpointPublicAccess: true,
-      publicAccessCidrs: bad ? ["0.0.0.0/0"] : ["203.0.113.0/24"],
-      nodeAssociatePublicIpAddress: bad,
+      vpcConfig: {
+        subnetIds: ["subnet-private-0", "subnet-public-0"],
+        endpointPublicAccess: true,
+        publicAccessCidrs: bad ? ["0.0.0.0/0"] : ["203.0.113.0/24"],
+      },
       deletionProtection: !bad,
-      privateSubnetIds: ["subnet-private-0"],
-      publicSubnetIds: ["subnet-public-0"],
     }),
     rec(
-      "eks:index:ManagedNodeGroup",
-      "system",
+      "aws:ec2/subnet:Subnet",
+      "public-0",
+      { id: "subnet-public-0", mapPublicIpOnLaunch: true },
+      { protect: false },
+    ),
+    rec(
+      "aws:ec2/launchTemplate:LaunchTemplate",
+      "system-launchTemplate",
       {
-        cluster: { "[resource]": urn("eks:index:Cluster", "cluster") },
-        capacityType: bad ? "SPOT" : "ON_DEMAND",
-        scalingConfig: { minSize: bad ? 1 : 3, desiredSize: 3, maxSize: 6 },
-        ...(bad ? { enableIMDSv2: true } : { launchTemplate: { id: "lt-0123", version: "1" } }),
-        subnetIds: [bad ? "subnet-public-0" : "subnet-private-0"],
+        metadataOptions: { httpTokens: bad ? "optional" : "required", httpPutResponseHopLimit: 1 },
+        networkInterfaces: bad ? [{ associatePublicIpAddress: "true" }] : undefined,
       },
       { protect: false },
     ),
     rec(
-      "eks:index:ManagedNodeGroup",
-      "batch",
+      "aws:eks/nodeGroup:NodeGroup",
+      "system",
       {
-        launchTemplate: { id: "lt-0456", version: "1" },
-        subnetIds: bad ? undefined : ["subnet-private-0"],
-        scalingConfig: { minSize: 3 },
+        capacityType: bad ? "SPOT" : "ON_DEMAND",
+        scalingConfig: { minSize: bad ? 1 : 3, desiredSize: 3, maxSize: 6 },
+        launchTemplate: { id: "[unknown]", version: "[unknown]" },
+        subnetIds: [bad ? "subnet-public-0" : "subnet-private-0"],
       },
       { protect: false },
     ),
@@ -160,13 +168,6 @@ function records(stack: string, bad: boolean): RecordedResource[] {
       },
       { protect: false },
     ),
-    // The control plane the eks component creates, as the engine sends it.
-    rec("aws:eks/cluster:Cluster", "cluster-eksCluster", {
-      vpcConfig: {
-        endpointPublicAccess: true,
-        publicAccessCidrs: bad ? ["0.0.0.0/1", "128.0.0.0/1"] : ["203.0.113.0/24"],
-      },
-    }),
     // The default provider: no provider reference at all.
     rec(
       "aws:iam/role:Role",

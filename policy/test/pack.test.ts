@@ -27,6 +27,6 @@ describe("policy: pack", () => {
     assert.match(fs.readFileSync(path.join(DIR, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
     const pkg = JSON.parse(fs.readFileSync(path.join(DIR, "package.json"), "utf8"));
     assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
-    assert.equal(pkg.main, "index.ts");
+    assert.equal(pkg.main, "bin/index.js");
   });
 });

@@ -15,7 +15,7 @@ describe("policy: prod protection", () => {
   const stateful: [string, string, Record<string, unknown>][] = [
     ["aws:ecr/repository:Repository", "registry", {}],
     ["aws:kms/key:Key", "cluster-secrets", {}],
-    ["eks:index:Cluster", "cluster", {}],
+    ["aws:eks/cluster:Cluster", "cluster-eksCluster", {}],
     ["aws:s3/bucket:Bucket", "backups", {}],
     [HELM_RELEASE, "crds", { chart: "prometheus-operator-crds", name: "prometheus-operator-crds" }],
     [HELM_RELEASE, "postgres", { chart: "cluster", name: "platform-db" }],
@@ -43,10 +43,15 @@ describe("policy: prod protection", () => {
 
   it("prod-eks-deletion-protection requires deletionProtection in prod", async () => {
     assert.deepEqual(
-      await runResourcePolicy(prodEksDeletionProtection, prod("eks:index:Cluster", "cluster", {})),
-      [`eks:index:Cluster "cluster" has no deletion protection in prod. Fix: set deletionProtection: true.`],
+      await runResourcePolicy(
+        prodEksDeletionProtection,
+        prod("aws:eks/cluster:Cluster", "cluster-eksCluster", {}),
+      ),
+      [
+        `aws:eks/cluster:Cluster "cluster-eksCluster" has no deletion protection in prod. Fix: set deletionProtection: true.`,
+      ],
     );
-    const on = prod("eks:index:Cluster", "cluster", { deletionProtection: true });
+    const on = prod("aws:eks/cluster:Cluster", "cluster-eksCluster", { deletionProtection: true });
     assert.deepEqual(await runResourcePolicy(prodEksDeletionProtection, on), []);
     assert.equal(resourceOutcome(prodEksDeletionProtection, { ...on, stack: "uat" }).kind, "not-applicable");
   });

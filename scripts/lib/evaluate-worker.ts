@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { mergeLikeCli } from "../../config/files";
 import { platformMocks, type MockImages } from "./mocks";
+import { synthesizeChildren } from "./remote-children";
 import { SECRET, type Evaluation, type RecordedResource } from "./types";
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
         );
         // A resource passed as an input (e.g. the cluster to a node group) is a dependency too.
         resourceRefs(inputs).forEach((u) => deps.add(u));
-        resources.push({
+        const record: RecordedResource = {
           urn: resp.getUrn(),
           type: req.getType(),
           name: req.getName(),
@@ -129,7 +130,19 @@ async function main(): Promise<void> {
           providers: Object.fromEntries(req.getProvidersMap().toArray()),
           dependsOn: [...deps].filter(Boolean),
           inputs,
-        });
+        };
+        resources.push(record);
+        // A remote component's real children, rebuilt and passed through its transforms (marked synthesized).
+        const transforms = req
+          .getTransformsList()
+          .map((t: any) => monitor.transformCallbacks.get(t.getToken()));
+        return void synthesizeChildren(record, transforms.filter(Boolean)).then(
+          (children) => {
+            resources.push(...children);
+            cb(err, resp);
+          },
+          (e) => cb(e, resp),
+        );
       }
       cb(err, resp);
     });

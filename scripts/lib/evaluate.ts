@@ -18,6 +18,8 @@ export interface EvaluateOptions {
   decrypted?: Record<string, string>;
   /** Also run the CrossGuard pack of the checkout (policy/evaluate.ts) on the recorded resources. */
   policy?: boolean;
+  /** Module that loads the TypeScript (`node -r`): the plan's cached transpiler unless given. */
+  register?: string;
 }
 
 const WORKER = path.join(__dirname, "evaluate-worker.ts");
@@ -33,7 +35,7 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
       process.execPath,
       [
         "-r",
-        REGISTER,
+        opts.register ?? REGISTER,
         WORKER,
         dir,
         stack,

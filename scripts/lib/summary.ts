@@ -126,6 +126,8 @@ export function resourceList(resources: RecordedResource[]): string {
       r.protect ? "protected" : "",
       r.retainOnDelete ? "retained on delete" : "",
       r.remote ? "remote" : "",
+      // A remote component's child rebuilt from its inputs (scripts/lib/remote-children.ts), not a registration.
+      r.synthesized ? "synthesized" : "",
     ]
       .filter(Boolean)
       .join(", ");

@@ -16,6 +16,8 @@ export interface RecordedResource {
   dependsOn: string[];
   /** Inputs as sent to the engine; secret values appear as { "[secret]": value }. */
   inputs: Record<string, unknown>;
+  /** A remote component's child rebuilt from its inputs (scripts/lib/remote-children.ts), not a registration. */
+  synthesized?: boolean;
 }
 
 export interface StackOutput {
