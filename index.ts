@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { FIRST_SERVICE, serviceEntries } from "./config/services";
 import { protectedImageTags } from "./config/promoted";
 import { Cluster } from "./components/cluster";
 import { Network } from "./components/network";
@@ -15,7 +16,7 @@ import { Prometheus } from "./components/addons/prometheus";
 import { Storage } from "./components/addons/storage";
 import { MetricsServer } from "./components/addons/metrics-server";
 import { Karpenter } from "./components/karpenter/karpenter";
-import { GoService, SERVICE_POD_LABELS } from "./components/service";
+import { GoService, type GoServiceArgs, servicePodLabels } from "./components/service";
 import { ServiceNamespace } from "./components/service-namespace";
 
 // 1. Configuration: validated as a whole before any resource exists.
@@ -133,6 +134,17 @@ const serviceNamespace = new ServiceNamespace(
   { name: settings.service.namespace, isProd: settings.isProd },
   { providers: { kubernetes: cluster.provider } },
 );
+// Further services (platform:services): each in its own namespace, with its own CloudNativePG cluster there.
+const furtherClients = Object.entries(settings.services).map(([name, s]) => ({
+  key: name,
+  namespace: s.namespace,
+  clientPodLabels: servicePodLabels(name),
+  namespaceResource: new ServiceNamespace(
+    `${name}-namespace`,
+    { name: s.namespace, isProd: settings.isProd },
+    { providers: { kubernetes: cluster.provider } },
+  ).namespace,
+}));
 const postgres = new Postgres(
   "postgres",
   {
@@ -142,7 +154,8 @@ const postgres = new Postgres(
     settings: settings.postgres,
     namespace: serviceNamespace.name,
     namespaceResource: serviceNamespace.namespace,
-    clientPodLabels: SERVICE_POD_LABELS,
+    clientPodLabels: servicePodLabels(FIRST_SERVICE),
+    furtherClients,
     crds,
   },
   { providers },
@@ -154,36 +167,55 @@ const argoRollouts = new ArgoRollouts(
   { providers },
 );
 
-// 5. The Go service at the shared image tag, resolved to its ECR digest. Off only while bootstrapping the registry.
-const service = settings.service.enabled
-  ? new GoService(
-      "go-service",
+// 5. The Go services at the one shared image tag, resolved to its ECR digest. Off only while bootstrapping the registry.
+const databases: Record<string, GoServiceArgs["database"]> = {
+  [FIRST_SERVICE]: {
+    clusterName: postgres.clusterName,
+    secretName: postgres.appSecretName,
+    caSecretName: postgres.caSecretName,
+    namespace: postgres.namespace,
+    ready: postgres.release,
+  },
+  ...Object.fromEntries(
+    Object.entries(postgres.databases).map(([name, db]) => [
+      name,
       {
-        environment: settings.environment,
-        settings: settings.service,
-        imageTag: settings.imageTag,
-        imageTagIsSecret: settings.secretKeys.includes("imageTag"),
-        repositoryUrl: registry.repositoryUrl,
-        repositoryName: registry.repositoryName,
-        registryId: registry.registryId,
-        albSubnetCidrs: albSubnetCidrs(settings.service.ingress.scheme),
-        database: {
-          clusterName: postgres.clusterName,
-          secretName: postgres.appSecretName,
-          caSecretName: postgres.caSecretName,
-          namespace: postgres.namespace,
-          ready: postgres.release,
-        },
-        monitoringNamespace: prometheus.namespace,
-        prometheusUrl: prometheus.prometheusUrl,
-        crds,
-        argoRollouts: argoRollouts.release,
-        loadBalancerController: loadBalancerController.release,
-        metricsServer: metricsServer.release,
+        clusterName: db.clusterName,
+        secretName: db.appSecretName,
+        caSecretName: db.caSecretName,
+        namespace: db.namespace,
+        ready: db.release,
       },
-      { providers: { ...providers, kubernetes: cluster.provider } },
-    )
-  : undefined;
+    ]),
+  ),
+};
+const services = serviceEntries(settings)
+  .filter(([, s]) => s.enabled)
+  .map(
+    ([name, s]) =>
+      new GoService(
+        name,
+        {
+          environment: settings.environment,
+          settings: s,
+          imageTag: settings.imageTag,
+          imageTagIsSecret: settings.secretKeys.includes("imageTag"),
+          repositoryUrl: registry.repositoryUrl,
+          repositoryName: registry.repositoryName,
+          registryId: registry.registryId,
+          albSubnetCidrs: albSubnetCidrs(s.ingress.scheme),
+          database: databases[name],
+          monitoringNamespace: prometheus.namespace,
+          prometheusUrl: prometheus.prometheusUrl,
+          crds,
+          argoRollouts: argoRollouts.release,
+          loadBalancerController: loadBalancerController.release,
+          metricsServer: metricsServer.release,
+        },
+        { providers: { ...providers, kubernetes: cluster.provider } },
+      ),
+  );
+const service = services.find((s) => s.name === FIRST_SERVICE);
 
 // Stack outputs. The kubeconfig is a secret: it grants cluster access.
 export const environment = settings.environment;
@@ -217,3 +249,5 @@ export const serviceImageTag = settings.secretKeys.includes("imageTag")
 export const serviceImageDigest = service?.imageDigest ?? null;
 export const serviceUrl = service?.url ?? null;
 export const serviceRolloutStrategy = settings.service.rollout.strategy;
+/** Every service's URL by name; all run serviceImageDigest. */
+export const serviceUrls = Object.fromEntries(services.map((s) => [s.name, s.url]));

@@ -19,11 +19,11 @@ const APP_MODE: Record<Environment, string> = {
   prod: "production",
 };
 
-/** The chart's selector labels for release `go-service` (templates/_helpers.tpl): Postgres admits these pods. */
-export const SERVICE_POD_LABELS = {
+/** The chart's selector labels for a release (templates/_helpers.tpl: chart name, release name): Postgres admits these pods. */
+export const servicePodLabels = (release: string) => ({
   "app.kubernetes.io/name": "go-service",
-  "app.kubernetes.io/instance": "go-service",
-};
+  "app.kubernetes.io/instance": release,
+});
 
 export interface GoServiceArgs {
   environment: Environment;
@@ -105,10 +105,12 @@ export class GoService extends pulumi.ComponentResource {
   readonly imageTag: pulumi.Input<string>;
   readonly imageDigest: pulumi.Output<string>;
   readonly url: string;
+  readonly name: string;
 
   constructor(name: string, args: GoServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:service:GoService", name, {}, opts);
     const { settings: s } = args;
+    this.name = name;
     this.imageTag = args.imageTagIsSecret ? pulumi.secret(args.imageTag) : args.imageTag;
     this.url = s.appUrl;
     this.imageDigest = resolveDigest(

@@ -5,6 +5,7 @@ import { PROJECT, readProjectConfig, stackFileName, type ConfigEntry } from "./f
 import { mergeSetting } from "./merge";
 import { providerKeyProblem } from "./provider";
 import { ENVIRONMENTS, platformSchema, prodRules, type Environment, type PlatformSettings } from "./schema";
+import { expandServices, serviceSetRules } from "./services";
 import { stackRules } from "./stack-rules";
 import { configWarnings } from "./warnings";
 
@@ -76,6 +77,7 @@ export function resolveSettings(
     if (k.startsWith(prefix)) base[k.slice(prefix.length)] = e.value;
   const merged: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(given)) merged[k] = mergeSetting(k, base[k], v);
+  expandServices(merged);
 
   const problems: string[] = [...receivers.problems];
   const environment = ENVIRONMENTS.find((e) => e === stack);
@@ -107,6 +109,7 @@ export function resolveSettings(
     );
   }
   const schema = platformSchema.superRefine((s, ctx) => {
+    serviceSetRules(s, ctx, environment === "prod");
     if (environment === "prod") prodRules(s, ctx);
     if (environment && region) stackRules(s, ctx, { environment, region });
   });

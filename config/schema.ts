@@ -15,6 +15,7 @@ import { labels } from "./kubernetes";
 import { PROD_MAX_ADDRESSES, PROD_MIN_PREFIX, prodAllowListProblems } from "./cidr";
 import { intRange, logRetentionDays } from "./primitives";
 import { serviceProdRules, serviceSchema } from "./service";
+import { servicesSchema } from "./services";
 import { karpenterProdRules, karpenterSchema } from "./karpenter";
 import { accessSchema } from "./access";
 
@@ -180,6 +181,7 @@ export const platformSchema = z
     access: accessSchema,
     registry: registrySchema,
     service: serviceSchema,
+    services: servicesSchema,
     karpenter: karpenterSchema,
     ...addonsShape,
     alerting: alertingSchema,

@@ -82,10 +82,9 @@ export type ServiceSettings = z.infer<typeof serviceSchema>;
  * Prod runs at least two replicas spread over zones (one node per zone), so a node drain or zone loss never takes it
  * down. Not per-hostname `hard` anti-affinity: that caps pods at the node count, so the HPA's growth stays Pending.
  */
-export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx): void {
+export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx, at: string[] = ["service"]): void {
   const must = (ok: boolean, path: string[], message: string) => {
-    if (!ok)
-      ctx.addIssue({ code: "custom", path: ["service", ...path], message: `allowed in prod: ${message}` });
+    if (!ok) ctx.addIssue({ code: "custom", path: [...at, ...path], message: `allowed in prod: ${message}` });
   };
   must(s.enabled, ["enabled"], "true");
   must(s.replicas >= 2, ["replicas"], "at least 2");

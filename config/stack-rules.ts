@@ -13,6 +13,10 @@ export function stackRules(s: PlatformSettings, ctx: z.RefinementCtx, stack: Sta
   // https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html).
   const certificates: [string[], string | undefined][] = [
     [["service", "ingress", "certificateArn"], s.service.ingress.certificateArn],
+    ...Object.entries(s.services).map(([name, svc]): [string[], string | undefined] => [
+      ["services", name, "ingress", "certificateArn"],
+      svc.ingress.certificateArn,
+    ]),
     [["grafana", "certificateArn"], s.grafana.certificateArn],
   ];
   for (const [path, arn] of certificates) {

@@ -23,6 +23,8 @@ export const RETAIN_STORAGE_CLASS = "gp3-retain";
 export interface ReleaseSpec {
   /** Release name: fixed, so service names are stable and carry no random suffix. */
   name: string;
+  /** Pulumi name, where one release name recurs in several namespaces (default: the release name). */
+  resourceName?: string;
   pin: ChartPin;
   namespace: pulumi.Input<string>;
   /** Seconds Helm waits for the release's objects to be ready (Helm's own default is 300). */
@@ -40,7 +42,7 @@ export interface ReleaseSpec {
  */
 export function release(spec: ReleaseSpec, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
   return new k8s.helm.v3.Release(
-    spec.name,
+    spec.resourceName ?? spec.name,
     {
       name: spec.name,
       version: spec.pin.version,

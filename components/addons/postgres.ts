@@ -15,6 +15,25 @@ import { allow, fromCidrs, fromNamespace, fromSameNamespace, ingressPolicies } f
 import { MONITORING_NAMESPACE } from "./prometheus";
 import type { Storage } from "./storage";
 
+/** An application namespace that gets a CloudNativePG cluster of its own, admitting only the given pods. */
+export interface DatabaseClient {
+  namespace: string;
+  /** Labels of the application's pods: the only clients Postgres admits. */
+  clientPodLabels: Record<string, string>;
+  /** The namespace object (components/service-namespace.ts): the release never creates it on the side. */
+  namespaceResource: pulumi.Resource;
+}
+
+/** What a service needs of its database: the chart's DB-credentials interface (the app and CA Secrets). */
+export interface PostgresDatabase {
+  clusterName: string;
+  namespace: string;
+  appSecretName: string;
+  caSecretName: string;
+  serviceHost: string;
+  release: k8s.helm.v3.Release;
+}
+
 export interface PostgresArgs extends ClusterAddonArgs {
   storage: Storage;
   isProd: boolean;
@@ -25,6 +44,8 @@ export interface PostgresArgs extends ClusterAddonArgs {
   clientPodLabels: Record<string, string>;
   /** The namespace object (components/service-namespace.ts): the release never creates it on the side. */
   namespaceResource: pulumi.Resource;
+  /** Further services, by name: each gets its own cluster (same settings) in its own namespace, one operator. */
+  furtherClients?: (DatabaseClient & { key: string })[];
 }
 
 const OPERATOR_NAMESPACE = "cnpg-system";
@@ -50,10 +71,12 @@ export class Postgres extends pulumi.ComponentResource {
   /** The cluster release: consumers of the app Secret depend on it. */
   readonly release: k8s.helm.v3.Release;
   readonly backupBucket?: pulumi.Output<string>;
+  /** The clusters of `furtherClients`, by key. */
+  readonly databases: Record<string, PostgresDatabase>;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:addons:Postgres", name, {}, opts);
-    const { cluster, settings: s, isProd } = args;
+    const { cluster, settings: s } = args;
     const k8sOpts = { parent: this, provider: cluster.provider };
     this.namespace = args.namespace;
     this.serviceHost = `${CLUSTER}-rw.${args.namespace}.svc`;
@@ -87,49 +110,17 @@ export class Postgres extends pulumi.ComponentResource {
           allow([fromSameNamespace]),
           allow(fromCidrs([args.vpcCidr]), [9443]),
           allow([fromNamespace(MONITORING_NAMESPACE)], [8080]),
-          allow([fromNamespace(args.namespace, clusterPods)], [9090]),
+          ...[args.namespace, ...(args.furtherClients ?? []).map((c) => c.namespace)].map((ns) =>
+            allow([fromNamespace(ns, clusterPods)], [9090]),
+          ),
         ],
       },
       { ...k8sOpts, dependsOn: [operator] },
     );
 
     const b = s.backups;
-    let backupValues: Record<string, unknown> = { enabled: false };
-    let serviceAccountTemplate: Record<string, unknown> | undefined;
     const backupDeps: pulumi.Resource[] = [];
     if (b.enabled) {
-      const bucket = this.bucket(name, b.retentionDays, isProd);
-      this.backupBucket = bucket.bucket;
-      const { role, grants } = irsaRole(
-        `${name}-backup`,
-        {
-          oidcProviderArn: cluster.oidcProviderArn,
-          oidcProviderUrl: cluster.oidcProviderUrl,
-          namespace: args.namespace,
-          // CloudNativePG runs the instances (and the plugin sidecar) as a ServiceAccount named after the cluster.
-          serviceAccount: CLUSTER,
-          policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Action: ["s3:ListBucket", "s3:GetBucketLocation"],
-                Resource: bucket.arn,
-              },
-              {
-                Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                Resource: pulumi.interpolate`${bucket.arn}/*`,
-              },
-            ],
-          }),
-        },
-        this,
-      );
-      serviceAccountTemplate = {
-        metadata: { annotations: { "eks.amazonaws.com/role-arn": role.arn } },
-      };
-
       // The plugin issues its TLS certificates through cert-manager, and must live in the operator's namespace.
       const certManager = release(
         {
@@ -181,8 +172,91 @@ export class Postgres extends pulumi.ComponentResource {
           dependsOn: [...cluster.workloadsReady, operator, certManager],
         },
       );
-      backupDeps.push(plugin, ...grants);
+      backupDeps.push(plugin);
+    }
 
+    // The first client keeps the names it had before further services existed (no replacement of its cluster).
+    const first = {
+      namespace: args.namespace,
+      clientPodLabels: args.clientPodLabels,
+      namespaceResource: args.namespaceResource,
+    };
+    this.release = this.cluster(name, CLUSTER, first, args, operator, backupDeps);
+    this.backupBucket = this.buckets[0];
+    this.databases = {};
+    for (const c of args.furtherClients ?? []) {
+      const ready = this.cluster(`${name}-${c.key}`, `${CLUSTER}-${c.key}`, c, args, operator, backupDeps);
+      this.databases[c.key] = {
+        clusterName: CLUSTER,
+        namespace: c.namespace,
+        appSecretName: this.appSecretName,
+        caSecretName: this.caSecretName,
+        serviceHost: `${CLUSTER}-rw.${c.namespace}.svc`,
+        release: ready,
+      };
+    }
+    this.registerOutputs({
+      namespace: this.namespace,
+      appSecretName: this.appSecretName,
+      serviceHost: this.serviceHost,
+      backupBucket: this.backupBucket,
+    });
+  }
+
+  private readonly buckets: pulumi.Output<string>[] = [];
+
+  /**
+   * One CloudNativePG cluster named `postgres` in a client's namespace (names are per namespace), with its own
+   * backup bucket and IRSA role when backups are on, and the NetworkPolicies that admit only that client.
+   */
+  private cluster(
+    name: string,
+    resourceName: string,
+    client: DatabaseClient,
+    args: PostgresArgs,
+    operator: pulumi.Resource,
+    sharedBackupDeps: pulumi.Resource[],
+  ): k8s.helm.v3.Release {
+    const { cluster, settings: s, isProd } = args;
+    const k8sOpts = { parent: this, provider: cluster.provider };
+    const clusterPods = { "cnpg.io/cluster": CLUSTER };
+    const b = s.backups;
+    let backupValues: Record<string, unknown> = { enabled: false };
+    let serviceAccountTemplate: Record<string, unknown> | undefined;
+    const backupDeps = [...sharedBackupDeps];
+    if (b.enabled) {
+      const bucket = this.bucket(name, b.retentionDays, isProd);
+      this.buckets.push(bucket.bucket);
+      const { role, grants } = irsaRole(
+        `${name}-backup`,
+        {
+          oidcProviderArn: cluster.oidcProviderArn,
+          oidcProviderUrl: cluster.oidcProviderUrl,
+          namespace: client.namespace,
+          // CloudNativePG runs the instances (and the plugin sidecar) as a ServiceAccount named after the cluster.
+          serviceAccount: CLUSTER,
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+                Resource: bucket.arn,
+              },
+              {
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                Resource: pulumi.interpolate`${bucket.arn}/*`,
+              },
+            ],
+          }),
+        },
+        this,
+      );
+      serviceAccountTemplate = {
+        metadata: { annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      };
+      backupDeps.push(...grants);
       const schedule = {
         name: "daily",
         schedule: b.schedule,
@@ -206,11 +280,12 @@ export class Postgres extends pulumi.ComponentResource {
       };
     }
 
-    this.release = release(
+    const clusterRelease = release(
       {
         name: CLUSTER,
+        resourceName,
         pin: CHARTS.postgresCluster,
-        namespace: args.namespace,
+        namespace: client.namespace,
         createNamespace: false,
         // Custom resources only (Cluster, PodMonitor, backups): Helm has nothing to wait for. The operator creates
         // the pods and the app Secret afterwards; the service's release waits for those within its own timeout.
@@ -247,7 +322,7 @@ export class Postgres extends pulumi.ComponentResource {
           ...cluster.workloadsReady,
           args.crds,
           isProd ? args.storage.retainStorageClass : args.storage.storageClass,
-          args.namespaceResource,
+          client.namespaceResource,
           operator,
           ...backupDeps,
         ],
@@ -261,18 +336,18 @@ export class Postgres extends pulumi.ComponentResource {
     ingressPolicies(
       `${name}-app-namespace`,
       {
-        namespace: args.namespace,
+        namespace: client.namespace,
         rules: [],
       },
-      { ...k8sOpts, dependsOn: [this.release] },
+      { ...k8sOpts, dependsOn: [clusterRelease] },
     );
     ingressPolicies(
       name,
       {
-        namespace: args.namespace,
+        namespace: client.namespace,
         podLabels: clusterPods,
         rules: [
-          allow([{ podSelector: { matchLabels: args.clientPodLabels } }], [5432]),
+          allow([{ podSelector: { matchLabels: client.clientPodLabels } }], [5432]),
           allow(
             [fromNamespace(OPERATOR_NAMESPACE), { podSelector: { matchLabels: clusterPods } }],
             [5432, 8000],
@@ -280,14 +355,9 @@ export class Postgres extends pulumi.ComponentResource {
           allow([fromNamespace(MONITORING_NAMESPACE)], [9187]),
         ],
       },
-      { ...k8sOpts, dependsOn: [this.release] },
+      { ...k8sOpts, dependsOn: [clusterRelease] },
     );
-    this.registerOutputs({
-      namespace: this.namespace,
-      appSecretName: this.appSecretName,
-      serviceHost: this.serviceHost,
-      backupBucket: this.backupBucket,
-    });
+    return clusterRelease;
   }
 
   /** Private, encrypted, versioned; old versions expire after the retention window, TLS only. */

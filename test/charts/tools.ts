@@ -111,10 +111,10 @@ export function ciValues(file: string): Record<string, any> {
 export const RELEASE = { name: "go-service", namespace: "apps" };
 
 /** `helm template` with the values; the raw result, for tests that expect a failure. */
-export function helmTemplate(values: object): RunResult {
+export function helmTemplate(values: object, releaseName = RELEASE.name): RunResult {
   return run("helm", [
     "template",
-    RELEASE.name,
+    releaseName,
     CHART_DIR,
     "--namespace",
     RELEASE.namespace,
@@ -132,8 +132,8 @@ export function parseManifest(manifest: string): K8sObject[] {
 }
 
 /** Renders the chart or throws with helm's output. */
-export function render(values: object, label = "values"): Rendered {
-  const result = helmTemplate(values);
+export function render(values: object, label = "values", releaseName = RELEASE.name): Rendered {
+  const result = helmTemplate(values, releaseName);
   if (result.status !== 0) throw failure("helm template", label, result);
   return { manifest: result.stdout, objects: parseManifest(result.stdout) };
 }

@@ -1,0 +1,202 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { estimateCost } from "../scripts/lib/cost";
+import { checkStack } from "../policy/evaluate";
+import { byUrn, copyProject, effective, evaluation, ofType, one, stackOf, type Evaluation } from "./harness";
+import { type Pod, type Source, allowed } from "./charts/netpol";
+import { render } from "./charts/tools";
+import { problems } from "./config-raw";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const values = (e: Evaluation, name: string) => one(e, RELEASE, name).inputs.values as Record<string, any>;
+const hostIn = (cidr: string) => cidr.replace(/\.0\/\d+$/, ".10");
+
+/** The real stack file plus a second service, as a stack-config PR would add it. */
+function withBilling(stack: string): Promise<Evaluation> {
+  const dir = copyProject(`services-${stack}-`);
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  fs.appendFileSync(
+    file,
+    [
+      "  platform:services:",
+      "    billing:",
+      "      namespace: billing",
+      `      appUrl: https://billing.${stack}.example.com`,
+      "      logLevel: warn",
+      "",
+    ].join("\n"),
+  );
+  return evaluation(stack, { dir });
+}
+
+describe("more than one service (platform:services)", function () {
+  this.timeout(180000);
+  for (const stack of ["alpha", "prod"]) {
+    describe(stack, () => {
+      let two: Evaluation;
+      before(async () => {
+        two = await withBilling(stack);
+        if (two.error) throw new Error(two.error);
+      });
+
+      it("installs one release per service, each with its own name, namespace, settings and URL", async () => {
+        const releases = ofType(two, RELEASE).filter((r) => r.inputs.chart === "./charts/go-service");
+        assert.deepEqual(releases.map((r) => r.inputs.name).sort(), ["billing", "go-service"]);
+        assert.deepEqual(releases.map((r) => r.inputs.namespace).sort(), [
+          "billing",
+          effective(two).service.namespace,
+        ]);
+        const [first, billing] = [values(two, "go-service"), values(two, "billing")];
+        assert.equal(billing.fullnameOverride, "billing");
+        assert.equal(billing.log_level, "warn");
+        assert.equal(first.log_level, effective(two).service.logLevel);
+        // Inherited from platform:service: the entry holds only what differs.
+        assert.equal(billing.replicaCount, first.replicaCount);
+        assert.deepEqual(two.outputs.serviceUrls.value, {
+          "go-service": effective(two).service.appUrl,
+          billing: `https://billing.${stack}.example.com`,
+        });
+      });
+
+      it("runs every service at the one shared tag and digest", async () => {
+        const [first, billing] = [values(two, "go-service").image, values(two, "billing").image];
+        assert.deepEqual(billing, first);
+        assert.equal(billing.tag, effective(two).imageTag);
+        assert.equal(billing.digest, two.outputs.serviceImageDigest.value);
+      });
+
+      it("gives each service its own CloudNativePG cluster in its namespace, through the chart's Secret interface", async () => {
+        const clusters = ofType(two, RELEASE).filter((r) => r.inputs.chart === "cluster");
+        assert.deepEqual(clusters.map((r) => r.inputs.namespace).sort(), [
+          "billing",
+          effective(two).service.namespace,
+        ]);
+        const db = values(two, "billing").database;
+        assert.deepEqual(db, {
+          secretName: "postgres-app",
+          caSecretName: "postgres-ca",
+          namespace: "billing",
+          podLabels: { "cnpg.io/cluster": "postgres" },
+        });
+        const billingRelease = one(two, RELEASE, "billing");
+        assert.ok(billingRelease.dependsOn.includes(one(two, RELEASE, "postgres-billing").urn));
+        // One operator for all clusters.
+        assert.equal(ofType(two, RELEASE).filter((r) => r.inputs.chart === "cloudnative-pg").length, 1);
+      });
+
+      it("gives each service its own Ingress host", async () => {
+        const hosts = ["go-service", "billing"].map((name) => {
+          const ingress = render(values(two, name), `${stack} ${name}`, name).objects.find(
+            (o) => o.kind === "Ingress",
+          );
+          return (ingress as any).spec.rules[0].host;
+        });
+        assert.deepEqual(hosts, [
+          new URL(effective(two).service.appUrl).host,
+          `billing.${stack}.example.com`,
+        ]);
+      });
+
+      it("admits each service to its own database only", async () => {
+        const chartPolicies = ["go-service", "billing"].flatMap((name) =>
+          render(values(two, name), `${stack} ${name}`, name)
+            .objects.filter((o) => o.kind === "NetworkPolicy")
+            .map((o) => ({
+              ...o,
+              metadata: { ...o.metadata, namespace: one(two, RELEASE, name).inputs.namespace },
+            })),
+        );
+        const policies = [...ofType(two, NETPOL).map((r) => r.inputs), ...chartPolicies];
+        const ns = effective(two).service.namespace;
+        const app = (namespace: string, name: string): Pod => ({
+          namespace,
+          labels: { "app.kubernetes.io/name": "go-service", "app.kubernetes.io/instance": name },
+        });
+        const db = (namespace: string): Pod => ({ namespace, labels: { "cnpg.io/cluster": "postgres" } });
+        const can = (target: Pod, source: Source, port: number, name?: string) =>
+          allowed(policies, target, source, { number: port, name });
+        assert.equal(can(db("billing"), app("billing", "billing"), 5432), true, "billing → its database");
+        assert.equal(can(db(ns), app(ns, "go-service"), 5432), true, "go-service → its database");
+        assert.equal(
+          can(db("billing"), app(ns, "go-service"), 5432),
+          false,
+          "go-service → billing's database",
+        );
+        assert.equal(can(db(ns), app("billing", "billing"), 5432), false, "billing → go-service's database");
+        const alb: Source = { ip: hostIn((two.outputs.publicSubnetCidrs.value as string[])[0]) };
+        assert.equal(can(app("billing", "billing"), alb, 8080, "http"), true, "ALB → billing");
+        const prometheus: Pod = {
+          namespace: "monitoring",
+          labels: { "app.kubernetes.io/name": "prometheus" },
+        };
+        assert.equal(
+          can(app("billing", "billing"), prometheus, 9090, "metrics"),
+          true,
+          "Prometheus → billing metrics",
+        );
+        assert.equal(values(two, "billing").serviceMonitor.enabled, true);
+        const operator: Pod = {
+          namespace: "cnpg-system",
+          labels: { "app.kubernetes.io/name": "cloudnative-pg" },
+        };
+        assert.equal(can(db("billing"), operator, 8000), true, "operator → billing's instance manager");
+      });
+
+      it("keeps the existing service's resources exactly as they were (no replacement)", async () => {
+        const one1 = await stackOf(stack);
+        for (const r of one1.resources) assert.ok(byUrn(two, r.urn), `${r.urn} is kept`);
+        for (const name of ["go-service", "postgres"]) {
+          const [a, b] = [one(one1, RELEASE, name), one(two, RELEASE, name)];
+          assert.equal(b.urn, a.urn);
+          assert.deepEqual(b.inputs, a.inputs, `${name}'s inputs are unchanged`);
+        }
+      });
+
+      it("passes the policy pack and is priced by the cost model", async () => {
+        assert.deepEqual(
+          checkStack(two.resources, stack).map((v) => `${v.policy}: ${v.message}`),
+          [],
+        );
+        const [a, b] = [estimateCost(await stackOf(stack)), estimateCost(two)];
+        assert.ok(b.requests.cpuMillis > a.requests.cpuMillis, "the second service's requests are counted");
+        const albs = (c: typeof a) => c.lines.find((l) => l.item === "Load balancers")!.detail;
+        assert.match(albs(b), new RegExp(`^${Number(albs(a).split(" ")[0]) + 1} ALBs`));
+        assert.ok(b.total > a.total);
+      });
+    });
+  }
+
+  it("rejects a shared namespace or host, the name go-service and unknown keys, naming file and key", () => {
+    const found = problems("beta", {
+      "platform:services": {
+        "go-service": { namespace: "other", appUrl: "https://other.example.com" },
+        billing: { namespace: "go-service", appUrl: "https://api.beta.example.com", replica: 2 },
+      },
+    });
+    const has = (re: RegExp) =>
+      assert.ok(
+        found.some((p) => re.test(p)),
+        `${re} in\n${found.join("\n")}`,
+      );
+    has(/^Pulumi\.beta\.yaml: platform:services\.go-service: .*allowed: a name other than go-service/);
+    has(/^Pulumi\.beta\.yaml: platform:services\.billing\.replica: unknown key/);
+    has(/^Pulumi\.beta\.yaml: platform:services\.billing\.namespace: .*a namespace of its own/);
+    has(/^Pulumi\.beta\.yaml: platform:services\.billing\.appUrl: .*a hostname of its own/);
+  });
+
+  it("holds prod's rules for every service", () => {
+    const found = problems("prod", {
+      "platform:services": {
+        billing: { namespace: "billing", appUrl: "https://billing.example.com", replicas: 1 },
+      },
+    });
+    assert.ok(
+      found.some((p) =>
+        /^Pulumi\.prod\.yaml: platform:services\.billing\.replicas: .*allowed in prod: at least 2/.test(p),
+      ),
+      found.join("\n"),
+    );
+  });
+});
