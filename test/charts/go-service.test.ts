@@ -40,6 +40,9 @@ function container(objects: K8sObject[]): any {
   return get(objects, "Deployment").spec.template.spec.containers[0];
 }
 
+/** The labels that tell one revision's pods from another's, for the Deployment's and Argo Rollouts' ReplicaSets. */
+const REVISION_KEYS = ["pod-template-hash", "rollouts-pod-template-hash"];
+
 describe("charts/go-service", function () {
   describe("tools", () => {
     for (const [tool, key] of [
@@ -262,15 +265,15 @@ describe("charts/go-service", function () {
         "kubernetes.io/hostname",
       );
       assert.equal(hard.preferredDuringSchedulingIgnoredDuringExecution, undefined);
-      // Among one revision's pods only: an old pod never repels the surge pod of a rollout (test/cluster).
-      assert.deepEqual(hard.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys, [
-        "pod-template-hash",
-      ]);
+      // Among one revision's pods only: an old pod never repels the surge pod of a rollout (test/cluster). The
+      // Deployment's ReplicaSets label pods pod-template-hash; Argo Rollouts' (canary, blueGreen) label them
+      // rollouts-pod-template-hash, and Kubernetes ignores a listed key that the pod lacks.
+      assert.deepEqual(hard.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys, REVISION_KEYS);
       const soft = affinity("soft");
       assert.equal(soft.requiredDuringSchedulingIgnoredDuringExecution, undefined);
       assert.deepEqual(
         soft.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.matchLabelKeys,
-        ["pod-template-hash"],
+        REVISION_KEYS,
       );
     });
 
@@ -288,7 +291,7 @@ describe("charts/go-service", function () {
         ],
       );
       for (const s of spread) {
-        assert.deepEqual(s.matchLabelKeys, ["pod-template-hash"]);
+        assert.deepEqual(s.matchLabelKeys, REVISION_KEYS);
         // A cordoned node's zone is no domain, so a drain's pods can land in the other zones.
         assert.equal(s.nodeTaintsPolicy, "Honor");
       }

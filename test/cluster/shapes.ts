@@ -126,7 +126,11 @@ export function environmentShape(e: Evaluation): EnvironmentShape {
     release: {
       name: String(releaseResource.inputs.name),
       namespace: String(releaseResource.inputs.namespace),
-      values,
+      // The Deployment's own rolling update, whatever the stack's rollout strategy: a canary or blue-green needs
+      // the Argo Rollouts controller, its analysis needs Prometheus and the service's real metrics, and kwok runs
+      // no containers. The pod template, its placement rules (both revision labels), PDB and HPA are the same, so
+      // surge, drain and HPA capacity are what this suite proves; docs/cluster-tests.md says what it does not.
+      values: { ...values, rollout: { ...values.rollout, strategy: "rolling" } },
     },
   };
 }
