@@ -64,8 +64,9 @@ describe("npm run plan", function () {
     );
     assert.match(r.stdout, /serviceImageDigest: "<image digest at deploy>"/);
     assert.match(r.stdout, /vpcId: "<resolved at deploy>"/);
+    assert.match(r.stdout, /publicSubnetCidrs: \["<subnet CIDR at deploy>"/);
     assert.match(r.stdout, /addonVersion=<latest for the cluster version at deploy>/);
-    assert.doesNotMatch(r.stdout, /arn:aws:mock|eksbuild\.1|sha256:/);
+    assert.doesNotMatch(r.stdout, /arn:aws:mock|eksbuild\.1|sha256:|198\.18\./);
     assert.match(
       r.stdout,
       /Not estimated:\n {2}- EKS control-plane logs \(api, audit, authenticator\)[^\n]*\n {2}- VPC flow logs/,

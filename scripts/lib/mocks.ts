@@ -164,7 +164,8 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
         }
         // A /24 per subnet, distinct per ID: the VPC layout itself is awsx's (its children never run here).
         case "aws:ec2/getSubnet:getSubnet":
-          return { id: inputs.id, cidrBlock: `10.${parseInt(short(inputs.id), 16) % 256}.0.0/24` };
+          // RFC 2544's benchmarking range: never a real subnet, so the plan can show it as a placeholder.
+          return { id: inputs.id, cidrBlock: `198.18.${parseInt(short(inputs.id), 16) % 256}.0/24` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "mock" };
         case "aws:index/getRegion:getRegion":

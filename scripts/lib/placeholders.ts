@@ -29,6 +29,8 @@ export function placeholdersFor(e: Evaluation): (text: string) => string {
       AT_DEPLOY,
     ],
     [/(oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/)[0-9A-F]{8}\b/g, `$1<id at deploy>`],
+    // Subnet CIDRs the mocks make up (scripts/lib/mocks.ts getSubnet).
+    [/\b198\.18\.\d{1,3}\.0\/24\b/g, "<subnet CIDR at deploy>"],
     // The stack's own account: in ARNs the mocks build, and in the registry URL of the stack that owns it.
     [new RegExp(`(arn:aws:(?:iam|eks|logs)::?[a-z0-9-]*:)${account}:`, "g"), "$1<account>:"],
     ...(effective.registry?.ownerStack === e.stack

@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { estimateCost } from "../scripts/lib/cost";
-import { checkStack } from "../policy/evaluate";
-import { byUrn, copyProject, effective, evaluation, ofType, one, stackOf, type Evaluation } from "./harness";
-import { type Pod, type Source, allowed } from "./charts/netpol";
-import { render } from "./charts/tools";
-import { problems } from "./config-raw";
+import { estimateCost } from "../../scripts/lib/cost";
+import { checkStack } from "../../policy/evaluate";
+import { byUrn, copyProject, effective, evaluation, ofType, one, stackOf, type Evaluation } from "../harness";
+import { type Pod, type Source, allowed } from "./netpol";
+import { render } from "./tools";
+import { problems } from "../config-raw";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
