@@ -132,8 +132,17 @@ describe("service contract: the chart's rendered pod runs the service binary", f
         assert.equal(await item.finish(), 201, `POST /v1/items:\n${out}`);
 
         // Prometheus: ServiceMonitor port (a Service port name) -> targetPort -> the container port, then its path.
-        const endpoint = find(objects, "ServiceMonitor").spec.endpoints[0];
-        const servicePort = find(objects, "Service").spec.ports.find((p: any) => p.name === endpoint.port);
+        // The Service the prometheus-operator scrapes is the one the ServiceMonitor's selector matches (a canary
+        // also renders stable and canary Services, which carry no instance label).
+        const monitor = find(objects, "ServiceMonitor");
+        const endpoint = monitor.spec.endpoints[0];
+        const scraped = objects.filter(
+          (o) =>
+            o.kind === "Service" &&
+            Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v),
+        );
+        assert.equal(scraped.length, 1, "the ServiceMonitor selects exactly one Service");
+        const servicePort = scraped[0].spec.ports.find((p: any) => p.name === endpoint.port);
         assert.ok(servicePort, `the Service has a port named ${endpoint.port}`);
         const scrape = await get(
           containerPort(container, servicePort.targetPort),
