@@ -104,6 +104,7 @@ export function environmentShape(e: Evaluation): EnvironmentShape {
       });
     }
   }
+  nodes.push(...karpenterNodes(e, zones, region));
 
   const releaseResource = one(e, "kubernetes:helm.sh/v3:Release", "go-service");
   const values = releaseResource.inputs.values as Record<string, any>;
@@ -133,4 +134,52 @@ export function environmentShape(e: Evaluation): EnvironmentShape {
       values: { ...values, rollout: { ...values.rollout, strategy: "rolling" } },
     },
   };
+}
+
+/**
+ * The first node Karpenter launches for pods that fit nowhere else: one of the NodePool's smallest allowed types, in
+ * its zones (platform:karpenter). Karpenter's controller cannot run under kwok, so the suite places the node it would
+ * add rather than the controller; one node stays well inside every environment's NodePool limit.
+ */
+function karpenterNodes(e: Evaluation, zones: string[], region: string): NodeShape[] {
+  const k = (e.effective as Record<string, any>).karpenter as
+    { capacityType: string; instanceFamilies: string[]; instanceSizes: string[]; zones: string } | undefined;
+  if (!k) return [];
+  const candidates = k.instanceFamilies
+    .flatMap((f) => k.instanceSizes.map((size) => `${f}.${size}`))
+    .filter((t) => P.INSTANCE_TYPES[t] && MAX_PODS[t]);
+  if (candidates.length === 0)
+    throw new Error(`${e.stack}: no capacity data for the NodePool's instance types`);
+  const type = candidates.reduce((a, b) =>
+    P.INSTANCE_TYPES[b].vcpu * 1024 + P.INSTANCE_TYPES[b].memoryGiB <
+    P.INSTANCE_TYPES[a].vcpu * 1024 + P.INSTANCE_TYPES[a].memoryGiB
+      ? b
+      : a,
+  );
+  const spec = P.INSTANCE_TYPES[type];
+  const name = `${e.stack}-karpenter-0`;
+  const zone = k.zones === "single" ? zones[0] : zones[zones.length - 1];
+  return [
+    {
+      name,
+      zone,
+      instanceType: type,
+      labels: {
+        "kubernetes.io/hostname": name,
+        "topology.kubernetes.io/zone": zone,
+        "topology.kubernetes.io/region": region,
+        "node.kubernetes.io/instance-type": type,
+        "karpenter.sh/nodepool": "default",
+        "karpenter.sh/capacity-type": k.capacityType,
+      },
+      taints: [],
+      allocatable: {
+        cpu: `${spec.vcpu * 1000 - P.NODE_OVERHEAD.cpuMillis}m`,
+        memory: `${spec.memoryGiB * 1024 - P.NODE_OVERHEAD.memoryMiB}Mi`,
+        pods: String(MAX_PODS[type]),
+        // A small root volume: the service asks for 64Mi of ephemeral storage.
+        "ephemeral-storage": "18Gi",
+      },
+    },
+  ];
 }
