@@ -68,7 +68,7 @@ describe("prod before the fix: a rollout deadlocks on the real scheduler", funct
     await uninstall(cluster().kubeconfig, shape.release);
   });
 
-  it("surges a pod that fits on none of prod's 3 nodes, so helm upgrade --wait times out", async () => {
+  it("surges a pod that fits on none of prod's nodes, so helm upgrade --wait times out", async () => {
     const { kube, kubeconfig } = cluster();
     const revision = async (digest: string, n: number) => {
       const values = structuredClone(shape.release.values);
@@ -100,7 +100,7 @@ describe("prod before the fix: a rollout deadlocks on the real scheduler", funct
     assert.equal(pending.length, 1, "exactly the surge pod is Pending");
     assert.match(
       pending[0].unschedulable!,
-      /0\/3 nodes are available: 3 node\(s\) didn't match pod anti-affinity rules/,
+      /0\/\d+ nodes are available: .*didn't match pod anti-affinity rules/,
     );
     assert.equal(pods.filter((p) => p.ready).length, 3, "the old pods keep serving");
   });
