@@ -98,6 +98,16 @@ export async function resetCluster(kube: Kube): Promise<void> {
   for (const n of await kube.list("/api/v1/nodes", { label: SUITE_LABEL }))
     await kube.delete(`/api/v1/nodes/${n.metadata.name}`);
   await until("nodes removed", 60_000, async () => (await kube.list("/api/v1/nodes")).length === 0);
+  // helm uninstall --wait waits for the Deployment, not its pods: pods a previous release left behind would be bound
+  // to the next environment's nodes of the same name and count in its anti-affinity and readiness.
+  await until("pods of removed nodes deleted", 60_000, async () => {
+    const bound = (await kube.list("/api/v1/pods")).filter((p) => p.spec.nodeName);
+    for (const p of bound)
+      await kube
+        .delete(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}${grace0}`)
+        .catch(() => {});
+    return bound.length === 0;
+  });
 }
 
 export interface PodView {

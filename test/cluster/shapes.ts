@@ -52,7 +52,10 @@ const EFFECT: Record<string, string> = {
   PREFER_NO_SCHEDULE: "PreferNoSchedule",
 };
 
-export function environmentShape(e: Evaluation): EnvironmentShape {
+/**
+ * `karpenter: false` leaves out the node Karpenter would launch: the shape an environment had before it ran Karpenter.
+ */
+export function environmentShape(e: Evaluation, opts: { karpenter?: boolean } = {}): EnvironmentShape {
   const vpc = one(e, "awsx:ec2:Vpc").inputs as { numberOfAvailabilityZones?: number };
   const region = String((e.effective as Record<string, any>)["aws:region"] ?? "us-east-1");
   const zones = Array.from(
@@ -104,7 +107,7 @@ export function environmentShape(e: Evaluation): EnvironmentShape {
       });
     }
   }
-  nodes.push(...karpenterNodes(e, zones, region));
+  if (opts.karpenter !== false) nodes.push(...karpenterNodes(e, zones, region));
 
   const releaseResource = one(e, "kubernetes:helm.sh/v3:Release", "go-service");
   const values = releaseResource.inputs.values as Record<string, any>;
