@@ -10,20 +10,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/chart-tools.versions"
 bin="$root/.tools/bin"
 started=$SECONDS
-
-command -v go >/dev/null || { echo "install-alert-tools: Go 1.26+ is required on PATH" >&2; exit 1; }
-mkdir -p "$bin"
-
-install_tool() {
-  local name="$1" want="$2@$3" stamp="$bin/.$1.version"
-  if [[ -x "$bin/$name" && "$(cat "$stamp" 2>/dev/null)" == "$want" ]]; then
-    echo "install-alert-tools: $name $3 present"
-    return
-  fi
-  echo "install-alert-tools: go install $want (first build: several minutes)"
-  GOBIN="$bin" go install -trimpath "$want"
-  echo "$want" >"$stamp"
-}
+me=install-alert-tools
+# shellcheck source=lib/go-tools.sh
+source "$root/scripts/lib/go-tools.sh"
+require_go
 
 install_tool amtool github.com/prometheus/alertmanager/cmd/amtool "$ALERTMANAGER_VERSION"
 
@@ -35,8 +25,7 @@ if [[ -x "$bin/promtool" && "$(cat "$bin/.promtool.version" 2>/dev/null)" == "$w
   echo "install-alert-tools: promtool $PROMETHEUS_VERSION present"
 else
   echo "install-alert-tools: building $want from the module (first build: several minutes)"
-  dir="$(go mod download -json "github.com/prometheus/prometheus@$PROMETHEUS_VERSION" |
-    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  dir="$(module_dir "github.com/prometheus/prometheus@$PROMETHEUS_VERSION")"
   (cd "$dir" && GOWORK=off GOFLAGS= GOBIN="$bin" go install -trimpath -tags remove_all_sd ./cmd/promtool)
   echo "$want" >"$bin/.promtool.version"
 fi

@@ -11,31 +11,14 @@ source "$root/scripts/chart-tools.versions"
 tools="$root/.tools"
 bin="$tools/bin"
 started=$SECONDS
-
-command -v go >/dev/null || { echo "install-chart-tools: Go 1.26+ is required on PATH" >&2; exit 1; }
-mkdir -p "$bin"
-
-install_tool() {
-  local name="$1" want="$2@$3" stamp="$bin/.$1.version"
-  if [[ -x "$bin/$name" && "$(cat "$stamp" 2>/dev/null)" == "$want" ]]; then
-    echo "install-chart-tools: $name $3 present"
-    return
-  fi
-  local started=$SECONDS
-  echo "install-chart-tools: go install $want (a first build takes minutes; Go's build cache makes rebuilds fast)"
-  GOBIN="$bin" go install -trimpath "$want"
-  echo "$want" >"$stamp"
-  echo "install-chart-tools: $name built in $((SECONDS - started))s"
-}
+me=install-chart-tools
+# shellcheck source=lib/go-tools.sh
+source "$root/scripts/lib/go-tools.sh"
+require_go
 
 install_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 install_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
 install_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
-
-# Module source directory in the Go module cache (downloads the module zip on first use).
-module_dir() {
-  go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
-}
 
 schemas="$tools/schemas"
 generator="$root/test/charts/generate-schemas.ts"

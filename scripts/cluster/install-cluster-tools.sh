@@ -14,12 +14,10 @@ bin="$out/bin"
 started=$SECONDS
 log() { echo "install-cluster-tools: $* ($((SECONDS - started))s)"; }
 
-command -v go >/dev/null || { echo "install-cluster-tools: Go 1.25+ is required on PATH" >&2; exit 1; }
-mkdir -p "$bin"
-
-module_dir() {
-  go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
-}
+me=install-cluster-tools
+# shellcheck source=../lib/go-tools.sh
+source "$root/scripts/lib/go-tools.sh"
+require_go
 
 # --- kube-apiserver, kube-scheduler, kube-controller-manager ---
 k8s_cmds=(kube-apiserver kube-scheduler kube-controller-manager)
