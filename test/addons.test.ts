@@ -15,12 +15,12 @@ import {
   transitiveDeps,
   type Evaluation,
   type RecordedResource,
+  RELEASE,
+  ROLE,
+  ASSOCIATION,
 } from "./harness";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 const BUCKET = "aws:s3/bucket:Bucket";
 
 type ChartKey = keyof typeof CHARTS;

@@ -7,10 +7,9 @@ import { mergeLikeCli } from "../config/files";
 import { RECEIVER_SECRET, RECEIVERS } from "../components/alerting/alertmanager";
 import { evaluateStack } from "../scripts/lib/evaluate";
 import { SECRET } from "../scripts/lib/types";
-import { ENVIRONMENTS, copyProject, one, stackOf, type Evaluation } from "./harness";
+import { ENVIRONMENTS, copyProject, one, stackOf, type Evaluation, RELEASE } from "./harness";
 
 const WEBHOOK = "https://hooks.slack.com/services/T000/B000/plaintext-webhook-value";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET_TYPE = "kubernetes:core/v1:Secret";
 
 function rawOf(stack: string, extra: Record<string, string> = {}): Record<string, string> {

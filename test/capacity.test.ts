@@ -12,9 +12,10 @@ import {
   transitiveDeps,
   type Evaluation,
   type RecordedResource,
+  RELEASE,
+  ASSOCIATION,
 } from "./harness";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 const MNG = "eks:index:ManagedNodeGroup";
@@ -22,7 +23,6 @@ const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const QUEUE = "aws:sqs/queue:Queue";
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
-const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
 const rel = (e: Evaluation, name: string) => one(e, RELEASE, name);
 const values = (r: RecordedResource) => (r.inputs as any).values;

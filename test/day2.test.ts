@@ -12,9 +12,9 @@ import {
   transitiveDeps,
   type Evaluation,
   type RecordedResource,
+  RELEASE,
 } from "./harness";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 

@@ -29,6 +29,11 @@ export async function stackOf(stack: string): Promise<Evaluation> {
   return e;
 }
 
+/** Resource types several suites look up. */
+export const RELEASE = "kubernetes:helm.sh/v3:Release";
+export const ROLE = "aws:iam/role:Role";
+export const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+
 export const ofType = (e: Evaluation, type: string) => e.resources.filter((r) => r.type === type);
 
 export function one(e: Evaluation, type: string, name?: string): RecordedResource {

@@ -6,9 +6,8 @@ import { mergeLikeCli } from "../config/files";
 import { diffEvaluations } from "../scripts/lib/diff";
 import { evaluateStack } from "../scripts/lib/evaluate";
 import { diffReleaseNote, planReleaseNote } from "../scripts/lib/release-note";
-import { ENVIRONMENTS, copyProject, one, stackOf, type Evaluation } from "./harness";
+import { ENVIRONMENTS, copyProject, one, stackOf, type Evaluation, RELEASE } from "./harness";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const serviceValues = (e: Evaluation) => one(e, RELEASE, "go-service").inputs.values as Record<string, any>;
 
 function rolloutProblems(stack: string, rollout: Record<string, unknown>): string[] {

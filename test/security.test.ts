@@ -7,9 +7,8 @@ import { mergeLikeCli } from "../config/files";
 import { cidrCoverage } from "../policy/rules/cidr";
 import { diffEvaluations } from "../scripts/lib/diff";
 import { SECRET } from "../scripts/lib/types";
-import { effective, ofType, one, stackOf } from "./harness";
+import { effective, ofType, one, stackOf, ROLE } from "./harness";
 
-const ROLE = "aws:iam/role:Role";
 const trustOf = (r: { inputs: Record<string, unknown> }): any[] => {
   const p = r.inputs.assumeRolePolicy;
   return (typeof p === "string" ? JSON.parse(p) : p).Statement;

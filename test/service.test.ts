@@ -15,9 +15,9 @@ import {
   stackOf,
   type Evaluation,
   type RecordedResource,
+  RELEASE,
 } from "./harness";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const APP_MODE = { alpha: "alpha", beta: "beta", uat: "uat", prod: "production" } as const;
 
 const serviceRelease = (e: Evaluation) => one(e, RELEASE, "go-service");

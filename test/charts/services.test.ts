@@ -3,12 +3,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { estimateCost } from "../../scripts/lib/cost";
 import { checkStack } from "../../policy/evaluate";
-import { byUrn, copyProject, effective, evaluation, ofType, one, stackOf, type Evaluation } from "../harness";
+import {
+  byUrn,
+  copyProject,
+  effective,
+  evaluation,
+  ofType,
+  one,
+  stackOf,
+  type Evaluation,
+  RELEASE,
+} from "../harness";
 import { type Pod, type Source, allowed } from "./netpol";
 import { render } from "./tools";
 import { problems } from "../config-raw";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const values = (e: Evaluation, name: string) => one(e, RELEASE, name).inputs.values as Record<string, any>;
 const hostIn = (cidr: string) => cidr.replace(/\.0\/\d+$/, ".10");
