@@ -11,7 +11,9 @@ let ts;
 
 require.extensions[".ts"] = (module, filename) => {
   const source = fs.readFileSync(filename, "utf8");
-  const key = crypto.createHash("sha1").update(filename).update("\0").update(source).digest("hex");
+  // Keyed by content, not path: the copies of the project that tests and `plan --diff` evaluate share the cache.
+  const fileName = path.basename(filename);
+  const key = crypto.createHash("sha1").update(fileName).update("\0").update(source).digest("hex");
   const cached = path.join(cacheDir, `${key}.js`);
   let code;
   try {
@@ -19,7 +21,7 @@ require.extensions[".ts"] = (module, filename) => {
   } catch {
     ts ??= require("typescript");
     code = ts.transpileModule(source, {
-      fileName: filename,
+      fileName,
       compilerOptions: {
         module: ts.ModuleKind.CommonJS,
         target: ts.ScriptTarget.ES2022,
