@@ -7,7 +7,7 @@
  * - cost (non-prod): estimated monthly cost ≤ 1.25 × (control plane + one NAT + the fewest nodes that fit requests).
  * Each evaluation is paired with a floor run just before it, and the target is checked on the median of the per-pair
  * ratios, so machine load that slows both cancels out. BENCH_RUNS (default 7) sets the pairs per stack.
- * `--suite` also times each step of `npm test` (tsc, eslint, mocha, charts) once, against a 2-minute total.
+ * `--suite` also times `npm test` against 2 minutes, and each of its steps (tsc, eslint, mocha, charts) alone.
  * Then the Go service's load test: p50/p99 and error rate at a fixed rate, beside a net/http floor (docs/service.md).
  * Exit codes (scripts/lib/exit.ts): 0 targets met, 1 a target missed, 2 usage error, 3 an evaluation failed.
  */
@@ -23,16 +23,19 @@ import { serviceBench } from "./lib/service-bench";
 import { table } from "./lib/summary";
 
 const USAGE = `usage: npm run bench [-- --suite]
-  --suite  also time tsc, eslint, mocha and the chart tests (npm test's steps) against a 2-minute total
+  --suite  also time npm test against 2 minutes, and each of its steps alone
 env: BENCH_RUNS  paired evaluation/floor runs per stack (default 7; more runs, steadier medians)
 exit codes: 0 targets met, 1 a target missed, 2 usage error, 3 an evaluation failed`;
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-/** npm test's steps, each timed on its own; the whole suite with tools built should take ≤ 2 minutes. */
+/**
+ * npm test's steps, each timed alone to show where the time goes; the target is on `npm test` itself, which installs
+ * the chart tools (present: seconds) and then runs the steps concurrently.
+ */
 const SUITE: [string, string[]][] = [
   ["tsc", ["run", "typecheck"]],
   ["eslint + prettier", ["run", "lint"]],
-  ["mocha (unit)", ["run", "test:unit"]],
+  ["mocha (unit, 2 workers)", ["run", "test:unit"]],
   ["charts", ["run", "test:charts"]],
 ];
 const SUITE_TARGET_S = 120;
@@ -71,22 +74,18 @@ async function evalMs(stack: string, register?: string): Promise<number> {
 }
 
 function timeSuite(): boolean {
-  const rows = [["STEP", "SECONDS"]];
-  let total = 0;
-  for (const [name, args] of SUITE) {
+  const timed = (args: string[]) => {
     process.stderr.write(`bench: npm ${args.join(" ")} …\n`);
     const t = process.hrtime.bigint();
     execFileSync("npm", args, { stdio: ["ignore", "ignore", "inherit"] });
-    const s = Number(process.hrtime.bigint() - t) / 1e9;
-    total += s;
-    rows.push([name, s.toFixed(1)]);
-  }
-  rows.push([
-    "total",
-    `${total.toFixed(1)} ${total <= SUITE_TARGET_S ? "ok" : "MISSED"} (target ≤ ${SUITE_TARGET_S} s)`,
-  ]);
+    return Number(process.hrtime.bigint() - t) / 1e9;
+  };
+  const rows = [["STEP (alone)", "SECONDS"], ...SUITE.map(([name, args]) => [name, timed(args).toFixed(1)])];
+  const total = timed(["test"]);
+  const met = total <= SUITE_TARGET_S;
+  rows.push(["npm test", `${total.toFixed(1)} ${met ? "ok" : "MISSED"} (target ≤ ${SUITE_TARGET_S} s)`]);
   console.log(`\n${table(rows)}`);
-  return total <= SUITE_TARGET_S;
+  return met;
 }
 
 async function main(): Promise<number> {

@@ -2,7 +2,6 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GO_REQUIRED, goRun } from "../scripts/lib/go";
 
 const ROOT = path.resolve(__dirname, "..");
 const run = (script: string, ...args: string[]) =>
@@ -47,19 +46,18 @@ describe("promote and bench on the command line", function () {
     assert.match(r.stderr, /npm took --tag 9b1e2d3 as its own option/);
   });
 
-  it("without Go, the tool builds fail with install-chart-tools.sh's message, not a stack trace", () => {
+  it("without Go, the tool builds fail with a clear message, not a stack trace", () => {
     // PATH without any directory that holds go: the script's other tools (dirname, sha256sum) stay reachable.
     const dirs = (process.env.PATH ?? "")
       .split(path.delimiter)
       .filter((d) => !fs.existsSync(path.join(d, "go")));
     const noGo = { ...process.env, PATH: dirs.join(path.delimiter) };
-    assert.throws(() => goRun(["version"], noGo), { message: GO_REQUIRED });
     const script = spawnSync("/bin/bash", [path.join(ROOT, "scripts/install-chart-tools.sh")], {
       encoding: "utf8",
       env: noGo,
     });
     assert.equal(script.status, 1);
-    assert.equal(script.stderr.trim(), GO_REQUIRED);
+    assert.equal(script.stderr.trim(), "install-chart-tools: Go 1.26+ is required on PATH");
   });
 
   it("bench documents BENCH_RUNS and refuses too few runs", () => {
