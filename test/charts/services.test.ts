@@ -108,6 +108,22 @@ describe("more than one service (platform:services)", function () {
         ]);
       });
 
+      it("gives each service its own Grafana dashboard: file, uid and title (the sidecar keeps one per file name)", () => {
+        const dashboards = ["go-service", "billing"].map((name) => {
+          const cm = render(values(two, name), `${stack} ${name}`, name).objects.find(
+            (o) => o.metadata?.labels?.grafana_dashboard === "1",
+          )!;
+          const [[file, json]] = Object.entries(cm.data as Record<string, string>);
+          const { uid, title } = JSON.parse(json);
+          return { namespace: cm.metadata.namespace, file, uid, title };
+        });
+        assert.equal(dashboards[0].namespace, dashboards[1].namespace, "both in Grafana's namespace");
+        for (const key of ["file", "uid", "title"] as const)
+          assert.notEqual(dashboards[0][key], dashboards[1][key], key);
+        // Grafana refuses a uid longer than 40 characters.
+        for (const d of dashboards) assert.ok(d.uid.length <= 40, d.uid);
+      });
+
       it("admits each service to its own database only", async () => {
         const chartPolicies = ["go-service", "billing"].flatMap((name) =>
           render(values(two, name), `${stack} ${name}`, name)
