@@ -18,6 +18,8 @@ import {
   RELEASE,
   ROLE,
   ASSOCIATION,
+  accountOf,
+  regionOf,
 } from "./harness";
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -405,7 +407,7 @@ for (const stack of ENVIRONMENTS) {
     it("limits Fluent Bit's role to writing streams and events in its own log group", async () => {
       const e = await stackOf(stack);
       const group = one(e, "aws:cloudwatch/logGroup:LogGroup", "fluent-bit");
-      const arn = `arn:aws:logs:us-east-1:111122223333:log-group:${group.inputs.name}`;
+      const arn = `arn:aws:logs:${regionOf(e)}:${accountOf(e)}:log-group:${group.inputs.name}`;
       const policy = policyOf(e, "fluent-bit");
       assert.deepEqual(policy.Statement, [
         {
@@ -546,7 +548,7 @@ for (const stack of ENVIRONMENTS) {
       // Every write names this cluster (alpha, beta and uat share an account) or this VPC; nothing writes unconditioned.
       const cluster = e.outputs.clusterName.value;
       const tag = "elbv2.k8s.aws/cluster";
-      const vpcArn = `arn:aws:ec2:us-east-1:111122223333:vpc/${e.outputs.vpcId.value}`;
+      const vpcArn = `arn:aws:ec2:${regionOf(e)}:${accountOf(e)}:vpc/${e.outputs.vpcId.value}`;
       const isRead = (a: string) => /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*$/.test(a);
       for (const s of statements) {
         const writes = ([].concat(s.Action) as string[]).filter((a) => !isRead(a));

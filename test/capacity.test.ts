@@ -14,6 +14,8 @@ import {
   type RecordedResource,
   RELEASE,
   ASSOCIATION,
+  accountOf,
+  regionOf,
 } from "./harness";
 
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
@@ -61,7 +63,7 @@ describe("capacity: node autoscaling, metrics, zones, instance metadata", () => 
 
       it("routes every interruption event upstream lists to the queue", async () => {
         const e = await stackOf(stack);
-        const queueArn = `arn:aws:sqs:us-east-1:111122223333:${one(e, QUEUE).inputs.name}`;
+        const queueArn = `arn:aws:sqs:${regionOf(e)}:${accountOf(e)}:${one(e, QUEUE).inputs.name}`;
         const patterns = ofType(e, RULE).map((r) => JSON.parse(r.inputs.eventPattern as string));
         assert.deepEqual(patterns.map((p) => `${p.source[0]}: ${p["detail-type"][0]}`).sort(), [
           "aws.ec2: EC2 Capacity Reservation Instance Interruption Warning",

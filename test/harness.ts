@@ -34,6 +34,10 @@ export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const ROLE = "aws:iam/role:Role";
 export const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
+/** The stack's account (platform:accountId, which allowedAccountIds pins the caller to) and region. */
+export const accountOf = (e: Evaluation) => String(effective(e).accountId);
+export const regionOf = (e: Evaluation) => String(e.config["aws:region"]?.value ?? "us-east-1");
+
 export const ofType = (e: Evaluation, type: string) => e.resources.filter((r) => r.type === type);
 
 export function one(e: Evaluation, type: string, name?: string): RecordedResource {

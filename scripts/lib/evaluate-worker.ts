@@ -113,7 +113,8 @@ async function main(): Promise<void> {
   // A resource renamed through an alias keeps its cloud identity (ID, ARN): the mocks build it from the old name, so
   // dependents do not show a mock-only change. Keyed by type and new name; the mock takes it as it runs.
   const identities = new Map<string, string>();
-  const mocks = platformMocks({ region, images });
+  const account = /^\d{12}$/.test(raw["platform:accountId"] ?? "") ? raw["platform:accountId"] : undefined;
+  const mocks = platformMocks({ region, images, account });
   const newResource = mocks.newResource.bind(mocks);
   mocks.newResource = (args) => {
     const key = `${args.type}\0${args.name}`;

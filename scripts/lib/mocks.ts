@@ -7,8 +7,11 @@ export type MockImages = "any" | string[];
 export interface MockOptions {
   region: string;
   images: MockImages;
+  /** The stack's platform:accountId: allowedAccountIds makes a real deploy run there, so the caller is in it. */
+  account?: string;
 }
 
+/** The account a stack without a valid platform:accountId evaluates in (its config errors are reported anyway). */
 export const MOCK_ACCOUNT = "111122223333";
 const digestOf = (repository: string, tag: string) =>
   `sha256:${createHash("sha256").update(`${repository}:${tag}`).digest("hex")}`;
@@ -20,13 +23,14 @@ export const short = (s: string) => createHash("sha1").update(s).digest("hex").s
  */
 export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
   const { region } = opts;
+  const account = opts.account ?? MOCK_ACCOUNT;
   const repoUrl = (registryId: string, name: string) =>
     `${registryId}.dkr.ecr.${region}.amazonaws.com/${name}`;
   return {
     newResource(args) {
       const { type, name, inputs } = args;
       const id = `${name}-${short(type + name)}`;
-      const arn = `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${type.split(":").pop()}/${name}`;
+      const arn = `arn:aws:mock:${region}:${account}:${type.split(":").pop()}/${name}`;
       switch (type) {
         case "awsx:ec2:Vpc": {
           const azs = Number(inputs.numberOfAvailabilityZones ?? 3);
@@ -69,12 +73,12 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
               kubeconfigJson: JSON.stringify(kubeconfig),
               eksCluster: {
                 name: clusterName,
-                arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT}:cluster/${clusterName}`,
+                arn: `arn:aws:eks:${region}:${account}:cluster/${clusterName}`,
                 version: inputs.version,
                 vpcConfig: { clusterSecurityGroupId: `sg-eks-${short(clusterName)}` },
               },
               core: { cluster: { name: clusterName } },
-              oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${issuer}`,
+              oidcProviderArn: `arn:aws:iam::${account}:oidc-provider/${issuer}`,
               oidcProviderUrl: `https://${issuer}`,
               oidcIssuer: issuer,
               clusterSecurityGroupId: `sg-cluster-${short(clusterName)}`,
@@ -90,8 +94,8 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
             state: {
               ...inputs,
               arn,
-              registryId: MOCK_ACCOUNT,
-              repositoryUrl: repoUrl(MOCK_ACCOUNT, inputs.name),
+              registryId: account,
+              repositoryUrl: repoUrl(account, inputs.name),
             },
           };
         case "aws:s3/bucket:Bucket": {
@@ -103,7 +107,7 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
             id,
             state: {
               ...inputs,
-              arn: `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${inputs.name ?? id}`,
+              arn: `arn:aws:logs:${region}:${account}:log-group:${inputs.name ?? id}`,
             },
           };
         case "aws:wafv2/webAcl:WebAcl":
@@ -111,7 +115,7 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
             id,
             state: {
               ...inputs,
-              arn: `arn:aws:wafv2:${region}:${MOCK_ACCOUNT}:regional/webacl/${name}/${short(name)}`,
+              arn: `arn:aws:wafv2:${region}:${account}:regional/webacl/${name}/${short(name)}`,
             },
           };
         case "aws:sqs/queue:Queue": {
@@ -121,8 +125,8 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
             state: {
               ...inputs,
               name: queueName,
-              arn: `arn:aws:sqs:${region}:${MOCK_ACCOUNT}:${queueName}`,
-              url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT}/${queueName}`,
+              arn: `arn:aws:sqs:${region}:${account}:${queueName}`,
+              url: `https://sqs.${region}.amazonaws.com/${account}/${queueName}`,
             },
           };
         }
@@ -136,7 +140,7 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
       const { token, inputs } = args;
       switch (token) {
         case "aws:ecr/getRepository:getRepository": {
-          const registryId = inputs.registryId ?? MOCK_ACCOUNT;
+          const registryId = inputs.registryId ?? account;
           return {
             name: inputs.name,
             registryId,
@@ -167,7 +171,7 @@ export function platformMocks(opts: MockOptions): pulumi.runtime.Mocks {
           // RFC 2544's benchmarking range: never a real subnet, so the plan can show it as a placeholder.
           return { id: inputs.id, cidrBlock: `198.18.${parseInt(short(inputs.id), 16) % 256}.0/24` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "mock" };
+          return { accountId: account, arn: `arn:aws:iam::${account}:user/mock`, userId: "mock" };
         case "aws:index/getRegion:getRegion":
           return { name: region, region };
         case "aws:index/getPartition:getPartition":

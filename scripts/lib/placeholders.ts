@@ -11,11 +11,13 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * never shows a mock's account ID, ARN, ID, digest or add-on version as if it were real. Values from config stay.
  */
 export function placeholdersFor(e: Evaluation): (text: string) => string {
-  const account = escape(MOCK_ACCOUNT);
   const effective = (e.effective ?? {}) as {
+    accountId?: string;
     registry?: { ownerStack?: string };
     cluster?: { addonVersions?: Record<string, string> };
   };
+  // The caller's account (getCallerIdentity) is the stack's platform:accountId only once allowedAccountIds holds.
+  const account = escape(effective.accountId ?? MOCK_ACCOUNT);
   const pinnedAddons = new Set(Object.values(effective.cluster?.addonVersions ?? {}));
   // Auto-named buckets get a random suffix from the engine; the mock's is a hash of the name.
   const autoNamed = e.resources
