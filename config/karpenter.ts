@@ -5,10 +5,16 @@ import { intRange } from "./primitives";
 const duration = z
   .string()
   .regex(/^(\d+(m|h)|Never)$/, 'allowed: a duration in minutes or hours such as "5m" or "720h", or "Never"');
-/** A Karpenter disruption budget: a node count or a percentage of the NodePool's nodes. */
+/**
+ * A Karpenter disruption budget: a node count or a percentage up to 100 of the NodePool's nodes. The pattern is the
+ * NodePool CRD's (karpenter-provider-aws v1.14.1 pkg/apis/crds/karpenter.sh_nodepools.yaml, budgets[].nodes).
+ */
 const nodes = z
   .string()
-  .regex(/^(\d+|\d{1,3}%)$/, 'allowed: a node count such as "1" or a percentage such as "10%"');
+  .regex(
+    /^((100|[0-9]{1,2})%|[0-9]+)$/,
+    'allowed: a node count such as "1" or a percentage from 0% to 100% such as "10%"',
+  );
 
 /**
  * Karpenter's NodePool and EC2NodeClass for one environment (components/karpenter.ts). The managed node group

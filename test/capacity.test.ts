@@ -321,6 +321,14 @@ describe("capacity: node autoscaling, metrics, zones, instance metadata", () => 
       );
     });
 
+    it("refuses a budget above 100%, as the NodePool CRD does", () => {
+      for (const disruptionBudgetNodes of ["101%", "250%"])
+        assert.ok(
+          reject("alpha", { disruptionBudgetNodes }).some((p) => /disruptionBudgetNodes.*0% to 100%/.test(p)),
+          disruptionBudgetNodes,
+        );
+    });
+
     it("refuses spot with a single instance type, and a malformed budget", () => {
       const problems = reject("alpha", {
         instanceFamilies: ["t3a"],
