@@ -132,6 +132,11 @@ describe("charts/go-service", function () {
         /\/ingress.*'host' not allowed/,
       ],
       ["reserved config key", (v) => (v.config = { APP_MODE: "x" }), /\/config\/APP_MODE/],
+      [
+        "misspelt toleration key",
+        (v) => (v.tolerations = [{ key: "dedicated", efect: "NoSchedule" }]),
+        /\/tolerations\/0.*'efect' not allowed/,
+      ],
     ];
     for (const [name, change, message] of cases) {
       it(name, () => {
