@@ -73,7 +73,9 @@ export function resolveDigest(
       return (await aws.ecr.getImage({ repositoryName: name, registryId: id, imageTag: tag }, opts))
         .imageDigest;
     } catch (e) {
-      const cause = e instanceof Error ? e.message : String(e);
+      // ECR's ImageNotFoundException names the tag (imageId {imageTag:'…'}): a secret one must not reach the log.
+      const message = e instanceof Error ? e.message : String(e);
+      const cause = tagIsSecret ? message.replaceAll(tag, "(secret)") : message;
       throw new Error(
         `image tag ${tagIsSecret ? "(secret)" : `"${tag}"`} was not found in ECR repository "${name}" (registry ${id}): push it from the service's CI ` +
           `or promote a tag that exists (npm run promote).${cause ? ` Cause: ${cause}` : ""}`,
