@@ -51,6 +51,21 @@ export function alertingSecrets(
   return { set, problems };
 }
 
+/** Receivers that would drop everything for lack of a secret: the plan and `pulumi up` warn about each. */
+export function missingSecrets(
+  a: AlertingSettings,
+  secrets: readonly AlertingSecretKey[],
+): AlertingSecretKey[] {
+  const needed: AlertingSecretKey[] = ["slackWebhookUrl", "heartbeatUrl"];
+  if (a.paging) needed.push("pagerDutyRoutingKey");
+  return needed.filter((k) => !secrets.includes(k));
+}
+
+/** The warning for a receiver left without its secret. */
+export const missingSecretWarning = (project: string, key: AlertingSecretKey) =>
+  `${project}:${key}: not set, so its receiver drops alerts; set it with ` +
+  `\`pulumi config set --secret ${project}:${key} <value>\` (docs/runbooks.md)`;
+
 /** Prod pages someone: its critical alerts must reach the on-call. */
 export function alertingProdRules(s: AlertingSettings, ctx: z.RefinementCtx): void {
   if (!s.paging)

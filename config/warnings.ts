@@ -1,10 +1,15 @@
 import { coveredEntries } from "./network";
 import { AMI_ARCHITECTURE } from "./compute";
+import { missingSecrets, type AlertingSecretKey } from "./alerting";
 import type { PlatformSettings } from "./schema";
 import type { StackContext } from "./stack-rules";
 
 /** Legal but unusual values: the plan prints these, and they never block. Each names its key. */
-export function configWarnings(s: PlatformSettings, stack: StackContext): string[] {
+export function configWarnings(
+  s: PlatformSettings,
+  stack: StackContext,
+  alertingSecrets: readonly AlertingSecretKey[],
+): string[] {
   const out: string[] = [];
   const warn = (key: string, message: string) => out.push(`platform:${key}: ${message}`);
 
@@ -41,5 +46,8 @@ export function configWarnings(s: PlatformSettings, stack: StackContext): string
       "service.logLevel",
       "debug in prod: verbose logs cost CloudWatch ingestion and may carry request data",
     );
+  // Prod's pages and heartbeat go nowhere until these are set: the offline plan shows it, not only `pulumi up`.
+  for (const key of missingSecrets(s.alerting, alertingSecrets))
+    warn(key, "unset, so its receiver drops alerts (set it with --secret)");
   return out;
 }

@@ -89,6 +89,22 @@ describe("alerting: Alertmanager in each stack", () => {
   }
 });
 
+describe("alerting: a receiver without its secret is in the plan's warnings", () => {
+  for (const stack of ENVIRONMENTS) {
+    it(stack, async () => {
+      const e = await stackOf(stack);
+      const paging = (e.effective as any).alerting.paging as boolean;
+      const warned = (e.warnings ?? [])
+        .filter((w) => w.startsWith(`Pulumi.${stack}.yaml: platform:`) && /receiver drops alerts/.test(w))
+        .map((w) => /platform:(\w+):/.exec(w)![1])
+        .sort();
+      // None of the stack files sets them yet: each operator sets them with `pulumi config set --secret`.
+      const expected = ["heartbeatUrl", "slackWebhookUrl", ...(paging ? ["pagerDutyRoutingKey"] : [])].sort();
+      assert.deepEqual(warned, expected);
+    });
+  }
+});
+
 describe("alerting: receiver secrets set with --secret (prod)", function () {
   this.timeout(120000);
   let e: Evaluation;
@@ -113,6 +129,13 @@ describe("alerting: receiver secrets set with --secret (prod)", function () {
     assert.deepEqual(Object.keys(data), [SECRET], "stringData is not a Pulumi secret");
     const keys = Object.keys(data[SECRET] as object).sort();
     assert.deepEqual(keys, ["heartbeatUrl", "pagerDutyRoutingKey", "slackWebhookUrl"]);
+  });
+
+  it("warns no more once every receiver has its secret", () => {
+    assert.deepEqual(
+      (e.warnings ?? []).filter((w) => /receiver drops alerts/.test(w)),
+      [],
+    );
   });
 
   it("gives Alertmanager file paths only: no credential in the Helm values", () => {

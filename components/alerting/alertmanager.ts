@@ -124,13 +124,3 @@ export function alertmanagerConfig(
     templates: ["/etc/alertmanager/config/*.tmpl"],
   };
 }
-
-/** Receivers that would drop everything for lack of a secret: the program warns about each. */
-export function missingSecrets(
-  a: AlertingSettings,
-  secrets: readonly AlertingSecretKey[],
-): AlertingSecretKey[] {
-  const needed: AlertingSecretKey[] = ["slackWebhookUrl", "heartbeatUrl"];
-  if (a.paging) needed.push("pagerDutyRoutingKey");
-  return needed.filter((k) => !secrets.includes(k));
-}

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertingSecretKey, AlertingSettings } from "../../config";
 import { PROJECT } from "../../config/files";
-import { missingSecrets, RECEIVER_SECRET } from "./alertmanager";
+import { missingSecrets, missingSecretWarning } from "../../config/alerting";
+import { RECEIVER_SECRET } from "./alertmanager";
 
 /**
  * The receivers' credentials as a Kubernetes Secret, from secret config only: the values stay Pulumi secrets
@@ -16,11 +17,7 @@ export function receiverSecret(
 ): k8s.core.v1.Secret {
   const config = new pulumi.Config(PROJECT);
   for (const key of missingSecrets(alerting, set))
-    pulumi.log.warn(
-      `alerting: ${PROJECT}:${key} is not set, so its receiver drops alerts; ` +
-        `set it with \`pulumi config set --secret ${PROJECT}:${key} <value>\` (docs/runbooks.md)`,
-      opts.parent,
-    );
+    pulumi.log.warn(`alerting: ${missingSecretWarning(PROJECT, key)}`, opts.parent);
   return new k8s.core.v1.Secret(
     RECEIVER_SECRET,
     {
