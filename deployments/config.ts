@@ -129,6 +129,9 @@ function valueAt(data: unknown, keys: PropertyKey[]): unknown {
   );
 }
 
+/** Config namespaces a stack of this program may hold: its own, the Pulumi Cloud provider's, and the engine's. */
+const KNOWN_NAMESPACES = [PROJECT, "pulumiservice", "pulumi"];
+
 /**
  * Validates the `platform-deployments:` namespace of a config bag (as pulumi.runtime.allConfig() returns it:
  * objects and lists JSON-encoded) and returns typed settings, or throws ConfigError listing every problem.
@@ -136,6 +139,10 @@ function valueAt(data: unknown, keys: PropertyKey[]): unknown {
 export function resolveSettings(raw: Record<string, string>, files: ConfigFiles): DeploymentsSettings {
   const prefix = `${PROJECT}:`;
   const given: Record<string, unknown> = {};
+  // A misspelt namespace (platform-deploymets:branch) would otherwise leave its setting on the default.
+  const namespaceProblems = Object.keys(raw)
+    .filter((key) => !KNOWN_NAMESPACES.includes(key.split(":")[0]))
+    .map((key) => `${files.stackFile}: ${key}: unknown namespace; allowed: ${KNOWN_NAMESPACES.join(":, ")}:`);
   for (const [key, value] of Object.entries(raw)) {
     if (!key.startsWith(prefix)) continue;
     const name = key.slice(prefix.length);
@@ -149,7 +156,8 @@ export function resolveSettings(raw: Record<string, string>, files: ConfigFiles)
     }
   }
   const result = settingsSchema.safeParse(given);
-  if (result.success) return result.data;
+  if (result.success && namespaceProblems.length === 0) return result.data;
+  if (result.success) throw new ConfigError(namespaceProblems);
 
   const fileOf = (top: string) =>
     files.stackKeys.has(top) || !files.defaultedKeys.has(top) ? files.stackFile : "Pulumi.yaml";
@@ -164,5 +172,5 @@ export function resolveSettings(raw: Record<string, string>, files: ConfigFiles)
       return `${fileOf(top)}: ${key}: ${issue.message}${found}`;
     });
   });
-  throw new ConfigError(problems);
+  throw new ConfigError([...namespaceProblems, ...problems]);
 }

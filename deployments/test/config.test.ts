@@ -83,6 +83,13 @@ describe("deployments: config validation", () => {
     ]);
   });
 
+  it("rejects a key in a misspelt namespace instead of leaving the setting on its default", () => {
+    const bag = { ...raw(), "platform-deploymets:branch": "release" };
+    assert.deepEqual(problems(bag), [
+      `Pulumi.cloud.yaml: platform-deploymets:branch: unknown namespace; allowed: ${PROJECT}:, pulumiservice:, pulumi:`,
+    ]);
+  });
+
   it("requires an https webhook URL and never prints the secret value", () => {
     const found = problems(raw((c) => (c.notificationUrl = "http://hooks.example.com/secret-token")));
     assert.equal(found.length, 1);
