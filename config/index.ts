@@ -131,9 +131,12 @@ export function resolveSettings(
     project: PROJECT,
     secretKeys: [...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
     alertingSecrets: receivers.set,
-    warnings: configWarnings(result.data, { environment, region: region! }, receivers.set).map(
-      (w) => `${stackFile}: ${w}`,
-    ),
+    warnings: configWarnings(
+      result.data,
+      { environment, region: region! },
+      receivers.set,
+      secretKeys.has(`${prefix}imageTag`),
+    ).map((w) => `${stackFile}: ${w}`),
   };
 }
 

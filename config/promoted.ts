@@ -41,11 +41,10 @@ export function recordPromotedTag(tag: string, dir = PROJECT_DIR): boolean {
  */
 export function protectedImageTags(dir = PROJECT_DIR): string[] {
   const key = `${PROJECT}:imageTag`;
-  const deployed = [
-    readProjectConfig(dir)[key]?.value,
-    ...ENVIRONMENTS.map((s) => readStackConfig(s, dir)[key]?.value),
-  ]
-    .filter((t) => t !== undefined)
+  // A secure tag reads as a placeholder; the plan warns that the lifecycle cannot keep it (config/warnings.ts).
+  const deployed = [readProjectConfig(dir)[key], ...ENVIRONMENTS.map((s) => readStackConfig(s, dir)[key])]
+    .filter((e) => e !== undefined && !e.secret)
+    .map((e) => e!.value)
     // YAML reads an all-digit SHA as a number.
     .map(String);
   return [...new Set([...readPromotedTags(dir), ...deployed])];

@@ -9,6 +9,7 @@ export function configWarnings(
   s: PlatformSettings,
   stack: StackContext,
   alertingSecrets: readonly AlertingSecretKey[],
+  secureImageTag: boolean,
 ): string[] {
   const out: string[] = [];
   const warn = (key: string, message: string) => out.push(`platform:${key}: ${message}`);
@@ -46,6 +47,7 @@ export function configWarnings(
       "service.logLevel",
       "debug in prod: verbose logs cost CloudWatch ingestion and may carry request data",
     );
+  if (secureImageTag) warn("imageTag", "secure: the ECR lifecycle policy cannot read it to keep this image");
   // Prod's pages and heartbeat go nowhere until these are set: the offline plan shows it, not only `pulumi up`.
   for (const key of missingSecrets(s.alerting, alertingSecrets))
     warn(key, "unset, so its receiver drops alerts (set it with --secret)");

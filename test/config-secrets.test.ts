@@ -1,3 +1,4 @@
+import { protectedImageTags } from "../config/promoted";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -48,6 +49,12 @@ describe("config: a secure value keeps its secret flag (issue 14.8)", () => {
 
       const e = await evaluateStack("beta", { dir, decrypted: { "platform:imageTag": SECURE_TAG } });
       assert.equal(e.error, undefined, e.error);
+      // The lifecycle policy is plaintext: it keeps no placeholder, and the plan says the image is unprotected.
+      assert.ok(!protectedImageTags(dir).includes("[secret]"), String(protectedImageTags(dir)));
+      assert.ok(
+        e.warnings?.some((w) => /^Pulumi\.beta\.yaml: platform:imageTag: secure: the ECR lifecycle/.test(w)),
+        String(e.warnings),
+      );
       const [release] = ofType(e, "kubernetes:helm.sh/v3:Release").filter((r) => r.name === "go-service");
       assert.ok(JSON.stringify(release.inputs).includes(SECURE_TAG), "the tag reaches the release");
       assert.ok(!JSON.stringify(mask(release.inputs)).includes(SECURE_TAG), "…only inside a secret");
