@@ -186,6 +186,9 @@ for (const stack of ENVIRONMENTS) {
         await waitNodesReady(kube, [replacement.name]);
       }
       const pdbs = await kube.list(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`);
+      // The chart's rule (go-service.multiReplica): a budget whenever the stack can run more than one pod.
+      const multi = values.autoscaling.enabled ? values.autoscaling.maxReplicas > 1 : values.replicaCount > 1;
+      assert.equal(pdbs.length, values.podDisruptionBudget.enabled && multi ? 1 : 0, "PodDisruptionBudgets");
       const first = before.find((p) => p.node === node)!;
       await kube.patch(`/api/v1/nodes/${node}`, { spec: { unschedulable: true } });
       assert.equal((await kube.evict(ns, first.name)).status, 201, "first eviction");

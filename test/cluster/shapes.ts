@@ -74,7 +74,10 @@ export function environmentShape(e: Evaluation, opts: { karpenter?: boolean } = 
     const smallest = types.reduce((a, b) =>
       b.vcpu * 1024 + b.memoryGiB < a.vcpu * 1024 + a.memoryGiB ? b : a,
     );
-    const diskGiB = Number(i.diskSize ?? 20);
+    // The root volume is the group's launch template's (components/cluster.ts), not a node-group input.
+    const lt = ofType(e, "aws:ec2/launchTemplate:LaunchTemplate").find((t) => t.name === ng.name);
+    const diskGiB = Number((lt?.inputs as any)?.blockDeviceMappings?.[0]?.ebs?.volumeSize);
+    if (!(diskGiB > 0)) throw new Error(`${e.stack}: no root volume size in ${ng.name}'s launch template`);
     for (let n = 0; n < Number(i.scalingConfig.desiredSize); n++) {
       const name = `${e.stack}-${ng.name}-${n}`;
       // The group's Auto Scaling group balances its nodes across the private subnets, one per zone.
@@ -139,6 +142,17 @@ export function environmentShape(e: Evaluation, opts: { karpenter?: boolean } = 
   };
 }
 
+/** The EC2NodeClass's root volume ("50Gi"), in GiB. */
+function nodeClassDiskGiB(e: Evaluation): number {
+  const size = String(
+    (one(e, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").inputs as any).spec?.blockDeviceMappings?.[0]?.ebs
+      ?.volumeSize,
+  );
+  const gib = /^(\d+)Gi$/.exec(size)?.[1];
+  if (!gib) throw new Error(`${e.stack}: EC2NodeClass root volume ${size} is not in Gi`);
+  return Number(gib);
+}
+
 /**
  * The first node Karpenter launches for pods that fit nowhere else: one of the NodePool's smallest allowed types, in
  * its zones (platform:karpenter). Karpenter's controller cannot run under kwok, so the suite places the node it would
@@ -180,8 +194,7 @@ function karpenterNodes(e: Evaluation, zones: string[], region: string): NodeSha
         cpu: `${spec.vcpu * 1000 - P.NODE_OVERHEAD.cpuMillis}m`,
         memory: `${spec.memoryGiB * 1024 - P.NODE_OVERHEAD.memoryMiB}Mi`,
         pods: String(MAX_PODS[type]),
-        // A small root volume: the service asks for 64Mi of ephemeral storage.
-        "ephemeral-storage": "18Gi",
+        "ephemeral-storage": `${Math.floor(nodeClassDiskGiB(e) * 0.9)}Gi`,
       },
     },
   ];
