@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { ENVIRONMENTS, stackOf } from "../harness";
 import { CHART_DIR, parseManifest, ROOT } from "../charts/tools";
 import {
@@ -188,7 +190,11 @@ for (const stack of ENVIRONMENTS) {
       const pdbs = await kube.list(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`);
       // The chart's rule (go-service.multiReplica): a budget whenever the stack can run more than one pod.
       const multi = values.autoscaling.enabled ? values.autoscaling.maxReplicas > 1 : values.replicaCount > 1;
-      assert.equal(pdbs.length, values.podDisruptionBudget.enabled && multi ? 1 : 0, "PodDisruptionBudgets");
+      const chartDefault = parse(
+        fs.readFileSync(path.join(CHART_DIR, "values.yaml"), "utf8"),
+      ).podDisruptionBudget;
+      const enabled = (values.podDisruptionBudget ?? chartDefault).enabled === true;
+      assert.equal(pdbs.length, enabled && multi ? 1 : 0, "PodDisruptionBudgets");
       const first = before.find((p) => p.node === node)!;
       await kube.patch(`/api/v1/nodes/${node}`, { spec: { unschedulable: true } });
       assert.equal((await kube.evict(ns, first.name)).status, 201, "first eviction");
