@@ -1,7 +1,7 @@
-import { protectedImageTags } from "../config/promoted";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { protectedImageTags } from "../config/promoted";
 import { resolveSettings } from "../config";
 import { readStackConfig } from "../config/files";
 import { evaluateStack } from "../scripts/lib/evaluate";
