@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: speed and shape targets, measured (never asserted by timed tests).
  * - evaluation: wall time of one offline stack evaluation ≤ 1.5 × a bare Node process importing the same SDKs;
- * - CLI evaluation: the same evaluation with TypeScript loaded exactly as `pulumi preview`/`up` load it
- *   (scripts/lib/cli-loader.js replays @pulumi/pulumi cmd/run/run.js) ≤ 2 × that floor;
+ * - CLI evaluation: the same evaluation with TypeScript loaded exactly as `pulumi preview`/`up` load it for this
+ *   Pulumi.yaml (scripts/lib/cli-loader.js replays the nodejs host and @pulumi/pulumi cmd/run/run.js) ≤ 2 × that floor;
  * - critical path: estimated `pulumi up` duration ≤ 1.1 × (control plane + node group + slowest release);
  * - cost (non-prod): estimated monthly cost ≤ 1.25 × (control plane + one NAT + the fewest nodes that fit requests).
  * Each evaluation is paired with a floor run just before it, and the target is checked on the median of the per-pair
@@ -106,8 +106,8 @@ async function main(): Promise<number> {
     );
     return EXIT.usage;
   }
-  process.stderr.write("bench: warming the transpile cache …\n");
-  await evaluateStack("alpha"); // warm the transpile cache, as every later run finds it
+  process.stderr.write("bench: a first evaluation, to warm the page cache …\n");
+  await evaluateStack("alpha"); // every later run finds the SDKs' files in memory, as the floor's runs do
   const rows = [
     [
       "STACK",

@@ -1,35 +1,39 @@
-// Loads TypeScript exactly as the Pulumi CLI's nodejs host does for `pulumi preview`/`up` (@pulumi/pulumi
-// cmd/run/run.js, CommonJS branch): the tsconfig named by Pulumi.yaml's runtime option `tsconfig` (the host passes
-// it as PULUMI_NODEJS_TSCONFIG_PATH), transpile-only when PULUMI_NODEJS_TRANSPILE_ONLY says so or, unset, when
-// that tsconfig's compilerOptions.noCheck is true; ts-node registered with the same options. `npm run bench`
-// evaluates the stacks with this loader instead of the plan's cached transpiler.
+// Loads TypeScript exactly as the Pulumi CLI's nodejs host would for this Pulumi.yaml, for `npm run bench` and the
+// loader test. The host passes the `typescript` runtime option (default true) as PULUMI_NODEJS_TYPESCRIPT, and only then
+// does @pulumi/pulumi cmd/run/run.js register ts-node (CommonJS branch replayed below: the tsconfig named by the
+// `tsconfig` option, transpile-only when PULUMI_NODEJS_TRANSPILE_ONLY or that tsconfig's noCheck says so). Otherwise it
+// requires Pulumi.yaml `main` as it is; the worker requires that entry too (scripts/lib/evaluate-worker.ts).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 const { parse } = require("yaml");
-const tsutils = require("@pulumi/pulumi/tsutils");
+
+require("./register"); // the evaluation worker's own TypeScript
 
 const root = path.resolve(__dirname, "..", "..");
 const runtime = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).runtime;
-const tsConfigPath = path.join(
-  root,
-  process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? runtime.options?.tsconfig ?? "tsconfig.json",
-);
+const options = (typeof runtime === "object" && runtime.options) || {};
 
-const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
-const env = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
-const transpileOnly = env ? env === "true" : compilerOptions.noCheck;
-const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
-require(tsnodeRequire).register({
-  compiler: typescriptRequire,
-  transpileOnly,
-  project: tsConfigPath,
-  skipProject: !fs.existsSync(tsConfigPath),
-  compilerOptions: {
-    target: "ES2020",
-    module: "nodenext",
-    moduleResolution: "nodenext",
-    sourceMap: "true",
-    ...compilerOptions,
-  },
-});
+if (options.typescript ?? true) {
+  const tsutils = require("@pulumi/pulumi/tsutils");
+  const tsConfigPath = path.join(
+    root,
+    process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? options.tsconfig ?? "tsconfig.json",
+  );
+  const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
+  const env = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+  const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
+  require(tsnodeRequire).register({
+    compiler: typescriptRequire,
+    transpileOnly: env ? env === "true" : compilerOptions.noCheck,
+    project: tsConfigPath,
+    skipProject: !fs.existsSync(tsConfigPath),
+    compilerOptions: {
+      target: "ES2020",
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      sourceMap: "true",
+      ...compilerOptions,
+    },
+  });
+}

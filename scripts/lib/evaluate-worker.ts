@@ -1,11 +1,12 @@
 /**
- * Child-process entry: evaluates the real index.ts of one stack under Pulumi's mock runtime and writes an
- * Evaluation as JSON. A separate process per stack, because Pulumi's runtime state is process-global.
+ * Child-process entry: evaluates the real index.ts of one stack under Pulumi's mock runtime, entered as `pulumi up`
+ * enters it, and writes an Evaluation as JSON. A separate process per stack, because Pulumi's runtime state is process-global.
  * argv: <projectDir> <stack> <resultFile> <optionsJson>
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { mergeLikeCli } from "../../config/files";
 import { aliasUrns, createUrn, parseUrn, type AliasRequest } from "./aliases";
 import { platformMocks, type MockImages } from "./mocks";
@@ -16,6 +17,31 @@ const SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * What the CLI's nodejs host requires (@pulumi/pulumi cmd/run/run.js): Pulumi.yaml `main`, else the directory, which
+ * Node resolves through package.json `main` (a checkout from before entry.js names index.ts there).
+ */
+function programEntry(projectDir: string): string {
+  const main = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { main?: string })
+    .main;
+  return main ? path.join(projectDir, main) : `${projectDir}/`;
+}
+
+/** Project files in a module's require graph; Node records a cached module as a child of each later requirer too. */
+function sources(projectDir: string, entry: NodeJS.Module | undefined): string[] {
+  const seen = new Set<NodeJS.Module>();
+  const visit = (m: NodeJS.Module) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    m.children.forEach(visit);
+  };
+  if (entry) visit(entry);
+  return [...seen]
+    .map((m) => path.relative(projectDir, m.filename))
+    .filter((f) => !f.startsWith("..") && !f.split(path.sep).includes("node_modules"))
+    .sort();
+}
 
 /** Engine wire values to plain JSON; secrets stay marked so tests and the plan can see and mask them. */
 function decode(v: unknown): unknown {
@@ -207,8 +233,10 @@ async function main(): Promise<void> {
     // Invalid config: the program below reports it.
   }
   try {
+    const entry = require.resolve(programEntry(projectDir));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(path.join(projectDir, "index.ts"));
+    const program = require(entry);
+    result.sources = sources(projectDir, require.cache[entry]);
     for (const [name, value] of Object.entries(program as Record<string, unknown>)) {
       if (pulumi.Output.isInstance(value)) {
         const out = value as any;

@@ -1,37 +1,66 @@
-// Loads the program's TypeScript for the offline evaluator: transpile-only (tsc --noEmit type-checks separately),
-// cached on disk by content, so a repeated evaluation loads no compiler at all. ts-node, by contrast, loads the
-// TypeScript compiler and source-map support on every start, which doubles an evaluation's time.
+// Loads the program's TypeScript for `pulumi preview`/`up` (through entry.js, Pulumi.yaml `main`), the offline plan
+// and every evaluation in the tests. Transpile-only: CI type-checks with tsconfig.json (npm run typecheck). swc emits
+// what ts-node's swc mode derives from tsconfig.json (ts-node/dist/transpilers/swc.js createSwcOptions;
+// test/cli-loader.test.ts compares the output file by file). Stack frames in project files are mapped back to their
+// TypeScript lines here, because Pulumi records each resource's source position from `new Error().stack`
+// (@pulumi/pulumi resource.js Resource.callsites): source-map-support, as ts-node installs it, made a whole evaluation about 60% slower.
 "use strict";
-const crypto = require("node:crypto");
 const fs = require("node:fs");
-const path = require("node:path");
+const swc = require("@swc/core");
+const { TraceMap, originalPositionFor } = require("@jridgewell/trace-mapping");
 
-const cacheDir = path.join(__dirname, "..", "..", "node_modules", ".cache", "platform-ts");
-let ts;
+/** tsconfig.json: target ES2022, module nodenext in a CommonJS package, esModuleInterop, strict. */
+const SWC_OPTIONS = {
+  swcrc: false,
+  configFile: false,
+  sourceMaps: true,
+  module: { type: "commonjs", noInterop: false, strictMode: true, ignoreDynamic: true },
+  jsc: {
+    parser: { syntax: "typescript", tsx: false, dynamicImport: true },
+    target: "es2022",
+    keepClassNames: true,
+    transform: { useDefineForClassFields: true },
+  },
+};
+
+/** Source map per transpiled file: the JSON text until a stack frame in that file needs it decoded. */
+const maps = new Map();
 
 require.extensions[".ts"] = (module, filename) => {
-  const source = fs.readFileSync(filename, "utf8");
-  // Keyed by content, not path: the copies of the project that tests and `plan --diff` evaluate share the cache.
-  const fileName = path.basename(filename);
-  const key = crypto.createHash("sha1").update(fileName).update("\0").update(source).digest("hex");
-  const cached = path.join(cacheDir, `${key}.js`);
-  let code;
-  try {
-    code = fs.readFileSync(cached, "utf8");
-  } catch {
-    ts ??= require("typescript");
-    code = ts.transpileModule(source, {
-      fileName,
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-        inlineSourceMap: true,
-      },
-    }).outputText;
-    fs.mkdirSync(cacheDir, { recursive: true });
-    fs.writeFileSync(`${cached}.${process.pid}`, code);
-    fs.renameSync(`${cached}.${process.pid}`, cached);
-  }
+  const { code, map } = swc.transformSync(fs.readFileSync(filename, "utf8"), { ...SWC_OPTIONS, filename });
+  maps.set(filename, map);
   module._compile(code, filename);
 };
+
+function tracer(file) {
+  let map = maps.get(file);
+  if (typeof map === "string") maps.set(file, (map = new TraceMap(map)));
+  return map;
+}
+
+const POSITION = /:(\d+):(\d+)(\)?)$/;
+
+// V8's own frame text (CallSite#toString), with the line and column of a project file taken from its source map.
+Error.prepareStackTrace = (error, sites) => {
+  let stack;
+  try {
+    stack = Error.prototype.toString.call(error);
+  } catch {
+    stack = "Error";
+  }
+  for (const site of sites) {
+    let frame = site.toString();
+    const map = tracer(site.getFileName());
+    if (map && site.getLineNumber() !== null) {
+      const { line, column } = originalPositionFor(map, {
+        line: site.getLineNumber(),
+        column: site.getColumnNumber() - 1,
+      });
+      if (line !== null) frame = frame.replace(POSITION, `:${line}:${column + 1}$3`);
+    }
+    stack += `\n    at ${frame}`;
+  }
+  return stack;
+};
+
+module.exports = { SWC_OPTIONS };

@@ -37,6 +37,8 @@ export interface Evaluation {
   outputs: Record<string, StackOutput>;
   /** Legal but unusual config values (config/warnings.ts), for the plan to print; never blocking. */
   warnings?: string[];
+  /** The checkout's files the program loaded (entry.js and everything it requires), relative: what a deploy runs. */
+  sources?: string[];
   /** The CrossGuard pack's findings (policy/evaluate.ts), when asked for. */
   violations?: PolicyViolation[];
   /** Set when the program failed: config validation or a failed invoke. No stack trace. */
