@@ -1,8 +1,8 @@
 // Loads TypeScript exactly as the Pulumi CLI's nodejs host would for this Pulumi.yaml, for `npm run bench` and the
-// loader test. The host passes the `typescript` runtime option (default true) as PULUMI_NODEJS_TYPESCRIPT, and only then
-// does @pulumi/pulumi cmd/run/run.js register ts-node (CommonJS branch replayed below: the tsconfig named by the
-// `tsconfig` option, transpile-only when PULUMI_NODEJS_TRANSPILE_ONLY or that tsconfig's noCheck says so). Otherwise it
-// requires Pulumi.yaml `main` as it is; the worker requires that entry too (scripts/lib/evaluate-worker.ts).
+// loader test. The host passes the `typescript` runtime option (default true) as PULUMI_NODEJS_TYPESCRIPT, and only
+// then does @pulumi/pulumi cmd/run/run.js register ts-node (CommonJS branch replayed below: the tsconfig named by the
+// `tsconfig` option, transpile-only when PULUMI_NODEJS_TRANSPILE_ONLY or that tsconfig's noCheck says so). Otherwise
+// it requires Pulumi.yaml `main` as it is; the worker requires that entry too (scripts/lib/evaluate-worker.ts).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");

@@ -3,7 +3,8 @@
 // what ts-node's swc mode derives from tsconfig.json (ts-node/dist/transpilers/swc.js createSwcOptions;
 // test/cli-loader.test.ts compares the output file by file). Stack frames in project files are mapped back to their
 // TypeScript lines here, because Pulumi records each resource's source position from `new Error().stack`
-// (@pulumi/pulumi resource.js Resource.callsites): source-map-support, as ts-node installs it, made a whole evaluation about 60% slower.
+// (@pulumi/pulumi resource.js Resource.callsites); source-map-support, as ts-node installs it, made a whole
+// evaluation about 60% slower.
 "use strict";
 const fs = require("node:fs");
 const swc = require("@swc/core");
