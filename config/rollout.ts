@@ -35,7 +35,7 @@ export const rolloutSchema = z
           .max(60, "allowed: at most 60"),
       })
       .strict(),
-    /** blueGreen: a host for the preview version's own ALB rule (covered by the Ingress certificate). */
+    /** blueGreen (required, with the Ingress): the host of the preview version's own ALB rule, on its certificate. */
     previewHost: z
       .string()
       .regex(z.regexes.domain, "allowed: a DNS name such as preview.api.example.com")

@@ -74,6 +74,15 @@ export const serviceSchema = z
         path: ["rollout", "timeoutMinutes"],
         message: `allowed: more than ${floor} (the pauses alone take that long)`,
       });
+    // The preview service gets requests only through its own ALB rule; an analysis of no traffic passes
+    // (charts/go-service/templates/analysistemplate.yaml), so without one blueGreen would promote on no evidence.
+    if (s.rollout.strategy === "blueGreen" && !(s.ingress.enabled && s.rollout.previewHost))
+      ctx.addIssue({
+        code: "custom",
+        path: ["rollout", "previewHost"],
+        message:
+          "allowed with strategy blueGreen: a DNS name, and ingress.enabled true (the preview gets traffic only through its own host; an analysis of no traffic would pass)",
+      });
   });
 
 export type ServiceSettings = z.infer<typeof serviceSchema>;

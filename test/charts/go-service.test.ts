@@ -133,6 +133,19 @@ describe("charts/go-service", function () {
       ],
       ["reserved config key", (v) => (v.config = { APP_MODE: "x" }), /\/config\/APP_MODE/],
       [
+        "blueGreen without a preview host (its analysis would pass on no traffic)",
+        (v) => (v.rollout = { ...v.rollout, strategy: "blueGreen", previewHost: "" }),
+        /\/rollout\/previewHost/,
+      ],
+      [
+        "blueGreen without an Ingress",
+        (v) => {
+          v.rollout = { ...v.rollout, strategy: "blueGreen", previewHost: "preview.example.com" };
+          v.ingress = { ...v.ingress, enabled: false };
+        },
+        /\/ingress\/enabled/,
+      ],
+      [
         "misspelt toleration key",
         (v) => (v.tolerations = [{ key: "dedicated", efect: "NoSchedule" }]),
         /\/tolerations\/0.*'efect' not allowed/,
