@@ -45,14 +45,34 @@ function hostOf(url: string): string {
   }
 }
 
-/** Each service owns its namespace (and so its database) and its hostname; prod rules hold for every one. */
+/**
+ * Each service owns its namespace (and so its database) and its hostnames, its blue-green preview host included: an
+ * Ingress host another rule already answers gets no traffic, and a preview analysed on no traffic would be promoted.
+ * Prod rules hold for every one.
+ */
 export function serviceSetRules(
   s: { service: ServiceSettings; services: Record<string, ServiceSettings> },
   ctx: z.RefinementCtx,
   isProd: boolean,
 ): void {
   const namespaces = new Map([[s.service.namespace, FIRST_SERVICE]]);
-  const hosts = new Map([[hostOf(s.service.appUrl), FIRST_SERVICE]]);
+  const hosts = new Map<string, string>();
+  const claim = (host: string, owner: string, path: string[]) => {
+    const other = hosts.get(host);
+    if (other)
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `allowed: a hostname of its own (${host} is ${other}'s Ingress host)`,
+      });
+    else hosts.set(host, owner);
+  };
+  const claimAll = (svc: ServiceSettings, name: string, at: string[]) => {
+    claim(hostOf(svc.appUrl), name, [...at, "appUrl"]);
+    if (svc.rollout.strategy === "blueGreen" && svc.rollout.previewHost)
+      claim(svc.rollout.previewHost, `${name} preview`, [...at, "rollout", "previewHost"]);
+  };
+  claimAll(s.service, FIRST_SERVICE, ["service"]);
   for (const [name, svc] of Object.entries(s.services)) {
     const at = (...path: string[]) => ["services", name, ...path];
     if (name === FIRST_SERVICE)
@@ -68,16 +88,8 @@ export function serviceSetRules(
         path: at("namespace"),
         message: `allowed: a namespace of its own (${svc.namespace} is ${ns}'s: each service has its own database there)`,
       });
-    const host = hostOf(svc.appUrl);
-    const owner = hosts.get(host);
-    if (owner)
-      ctx.addIssue({
-        code: "custom",
-        path: at("appUrl"),
-        message: `allowed: a hostname of its own (${host} is ${owner}'s Ingress host)`,
-      });
+    claimAll(svc, name, at());
     namespaces.set(svc.namespace, name);
-    hosts.set(host, name);
     if (isProd) serviceProdRules(svc, ctx, ["services", name]);
   }
 }

@@ -211,6 +211,28 @@ describe("more than one service (platform:services)", function () {
     has(/^Pulumi\.beta\.yaml: platform:services\.billing\.appUrl: .*a hostname of its own/);
   });
 
+  it("gives every blue-green preview a host of its own: a host another rule answers would get no traffic", () => {
+    const blueGreen = { strategy: "blueGreen", previewHost: "preview.example.com" };
+    const found = problems("prod", {
+      "platform:service": { rollout: { ...blueGreen, previewHost: "api.example.com" } },
+      "platform:services": {
+        // Inherits platform:service's preview host unless it names its own.
+        billing: { namespace: "billing", appUrl: "https://billing.example.com" },
+        ledger: { namespace: "ledger", appUrl: "https://ledger.example.com", rollout: blueGreen },
+        audit: { namespace: "audit", appUrl: "https://preview.example.com" },
+      },
+    });
+    assert.deepEqual(
+      found.filter((p) => /hostname of its own/.test(p)),
+      [
+        `Pulumi.prod.yaml: platform:service.rollout.previewHost: found "api.example.com"; allowed: a hostname of its own (api.example.com is go-service's Ingress host)`,
+        `Pulumi.prod.yaml: platform:services.billing.rollout.previewHost: found "api.example.com"; allowed: a hostname of its own (api.example.com is go-service's Ingress host)`,
+        `Pulumi.prod.yaml: platform:services.audit.appUrl: found "https://preview.example.com"; allowed: a hostname of its own (preview.example.com is ledger preview's Ingress host)`,
+        `Pulumi.prod.yaml: platform:services.audit.rollout.previewHost: found "api.example.com"; allowed: a hostname of its own (api.example.com is go-service's Ingress host)`,
+      ],
+    );
+  });
+
   it("holds prod's rules for every service", () => {
     const found = problems("prod", {
       "platform:services": {
