@@ -77,6 +77,17 @@ describe("charts/go-service: rollout strategies", () => {
     );
   });
 
+  it("no traffic passes a canary's analysis but fails a blue-green preview's, which only previewHost reaches", () => {
+    const conditions = (r: Record<string, unknown>) =>
+      only(render(withRollout(r)).objects, "AnalysisTemplate").spec.metrics.map(
+        (m: any) => m.successCondition,
+      );
+    for (const c of conditions({ strategy: "canary" }))
+      assert.match(c, /^len\(result\) == 0 \|\| isNaN\(result\[0\]\) \|\| /);
+    const blueGreen = conditions({ strategy: "blueGreen", previewHost: "preview.example.com" });
+    assert.deepEqual(blueGreen, ["result[0] >= 0.99", "result[0] <= 0.5"]);
+  });
+
   it("waits for full promotion in a hook Job bounded by timeoutMinutes", () => {
     const { objects } = render(withRollout({ timeoutMinutes: 25 }));
     const job = only(objects, "Job");
