@@ -16,7 +16,7 @@ import { stackOf } from "./harness";
 const ROOT = path.resolve(__dirname, "..");
 const REGISTER = path.join(ROOT, "scripts/lib/register.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SWC_OPTIONS } = require(REGISTER) as { SWC_OPTIONS: object };
+const SWC_OPTIONS = require("../scripts/lib/swc-options") as object;
 
 /** The program's own files: what `pulumi up` transpiles (tests and tooling are loaded the same way, but not by it). */
 function programFiles(): string[] {

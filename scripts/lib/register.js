@@ -9,20 +9,7 @@
 const fs = require("node:fs");
 const swc = require("@swc/core");
 const { TraceMap, originalPositionFor } = require("@jridgewell/trace-mapping");
-
-/** tsconfig.json: target ES2022, module nodenext in a CommonJS package, esModuleInterop, strict. */
-const SWC_OPTIONS = {
-  swcrc: false,
-  configFile: false,
-  sourceMaps: true,
-  module: { type: "commonjs", noInterop: false, strictMode: true, ignoreDynamic: true },
-  jsc: {
-    parser: { syntax: "typescript", tsx: false, dynamicImport: true },
-    target: "es2022",
-    keepClassNames: true,
-    transform: { useDefineForClassFields: true },
-  },
-};
+const SWC_OPTIONS = require("./swc-options");
 
 /** Source map per transpiled file: the JSON text until a stack frame in that file needs it decoded. */
 const maps = new Map();
@@ -63,5 +50,3 @@ Error.prepareStackTrace = (error, sites) => {
   }
   return stack;
 };
-
-module.exports = { SWC_OPTIONS };
