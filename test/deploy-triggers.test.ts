@@ -1,11 +1,17 @@
 /**
- * A change to any file `pulumi up` runs must start a deploy and a PR plan. The evaluation records every project file
- * the program loads (entry.js and its require graph); each must match every stack's Deployments path filters, as the
- * deployments program registers them, and the PR workflow's shared paths.
+ * A change to any file `pulumi up` depends on must start a deploy and a PR plan. The evaluation records every project
+ * file the program requires (from entry.js) or reads; each must match every stack's Deployments path filters, as the
+ * deployments program registers them (globs over the whole path, `dir/**` being every file below dir, dotfiles too:
+ * pulumi.com/docs/deployments/concepts/settings/path-filtering), and the PR workflow's shared paths.
+ * One exception, by design: the other environments' stack files. The program reads them only to keep every promoted
+ * tag in the registry owner's ECR lifecycle (config/promoted.ts). A promotion deploys its own environment alone, and
+ * a tag reaches a later environment only after the owner was promoted to it and deployed with it kept (`promote`
+ * refuses to skip an environment unless forced).
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { minimatch } from "minimatch";
 import { evaluate } from "../deployments/test/program";
 import { ENVIRONMENTS, stackOf } from "./harness";
 
@@ -18,11 +24,17 @@ describe("what a deploy runs starts one", () => {
     this.timeout(120000);
     const all = await Promise.all(ENVIRONMENTS.map(async (e) => (await stackOf(e)).sources ?? []));
     sources = [...new Set(all.flat())].sort();
-    for (const f of ["entry.js", "index.ts", "scripts/lib/register.js", "config/index.ts"])
+    for (const f of [
+      "entry.js",
+      "scripts/lib/register.js",
+      "config/index.ts",
+      "promoted-images.txt",
+      "Pulumi.yaml",
+    ])
       assert.ok(sources.includes(f), f);
   });
 
-  it("every file the program loads is in each stack's Deployments path filters", function () {
+  it("every file the program requires or reads is in each stack's Deployments path filters", function () {
     this.timeout(60000);
     const deployments = evaluate();
     assert.equal(deployments.error, undefined, deployments.error);
@@ -32,8 +44,9 @@ describe("what a deploy runs starts one", () => {
       );
       const paths: string[] = settings?.inputs.vcs.paths ?? [];
       const matches = (f: string, sign: boolean) =>
-        paths.some((p) => p.startsWith("!") !== sign && path.matchesGlob(f, p.replace(/^!/, "")));
-      const missed = sources.filter((f) => !matches(f, true) || matches(f, false));
+        paths.some((p) => p.startsWith("!") !== sign && minimatch(f, p.replace(/^!/, ""), { dot: true }));
+      const others = new Set(ENVIRONMENTS.filter((o) => o !== env).map((o) => `Pulumi.${o}.yaml`));
+      const missed = sources.filter((f) => !others.has(f) && (!matches(f, true) || matches(f, false)));
       assert.deepEqual(
         missed,
         [],
@@ -42,12 +55,15 @@ describe("what a deploy runs starts one", () => {
     }
   });
 
-  it("every file the program loads puts every stack in the PR workflow's plans", () => {
+  it("every file the program requires or reads puts every stack in the PR workflow's plans", () => {
     const workflow = fs.readFileSync(path.join(ROOT, ".github/workflows/pr.yml"), "utf8");
     const shared = new RegExp(/shared='([^']+)'/.exec(workflow)?.[1] ?? "^$");
+    // A stack file plans its own stack (the workflow's second test), for the reason above.
+    const stackFiles = new Set(ENVIRONMENTS.map((e) => `Pulumi.${e}.yaml`));
     assert.deepEqual(
-      sources.filter((f) => !shared.test(f)),
+      sources.filter((f) => !shared.test(f) && !stackFiles.has(f)),
       [],
     );
+    assert.match(workflow, /grep -Fxq "Pulumi\.\$\{env\}\.yaml"/);
   });
 });

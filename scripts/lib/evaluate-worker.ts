@@ -1,6 +1,7 @@
 /**
  * Child-process entry: evaluates the real index.ts of one stack under Pulumi's mock runtime, entered as `pulumi up`
- * enters it, and writes an Evaluation as JSON. A separate process per stack, because Pulumi's runtime state is process-global.
+ * enters it, and writes an Evaluation as JSON. A separate process per stack, because Pulumi's runtime state is
+ * process-global.
  * argv: <projectDir> <stack> <resultFile> <optionsJson>
  */
 import * as fs from "node:fs";
@@ -28,8 +29,11 @@ function programEntry(projectDir: string): string {
   return main ? path.join(projectDir, main) : `${projectDir}/`;
 }
 
-/** Project files in a module's require graph; Node records a cached module as a child of each later requirer too. */
-function sources(projectDir: string, entry: NodeJS.Module | undefined): string[] {
+/**
+ * Project files in a module's require graph (Node records a cached module as a child of each later requirer too),
+ * and those read while the program ran (scripts/lib/record-reads.js, preloaded).
+ */
+function sources(projectDir: string, entry: NodeJS.Module | undefined, reads: Set<string>): string[] {
   const seen = new Set<NodeJS.Module>();
   const visit = (m: NodeJS.Module) => {
     if (seen.has(m)) return;
@@ -37,8 +41,8 @@ function sources(projectDir: string, entry: NodeJS.Module | undefined): string[]
     m.children.forEach(visit);
   };
   if (entry) visit(entry);
-  return [...seen]
-    .map((m) => path.relative(projectDir, m.filename))
+  return [...new Set([...[...seen].map((m) => m.filename), ...reads])]
+    .map((f) => path.relative(projectDir, f))
     .filter((f) => !f.startsWith("..") && !f.split(path.sep).includes("node_modules"))
     .sort();
 }
@@ -235,8 +239,10 @@ async function main(): Promise<void> {
   try {
     const entry = require.resolve(programEntry(projectDir));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const reads = require("./record-reads") as { recording: boolean; reads: Set<string> };
+    reads.recording = true;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require(entry);
-    result.sources = sources(projectDir, require.cache[entry]);
     for (const [name, value] of Object.entries(program as Record<string, unknown>)) {
       if (pulumi.Output.isInstance(value)) {
         const out = value as any;
@@ -251,6 +257,8 @@ async function main(): Promise<void> {
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     await settle(require("@pulumi/pulumi/runtime/settings").waitForRPCs(), 15000);
+    reads.recording = false;
+    result.sources = sources(projectDir, require.cache[entry], reads.reads);
   } catch (e) {
     fail(e);
   }

@@ -26,6 +26,7 @@ export interface EvaluateOptions {
 
 const WORKER = path.join(__dirname, "evaluate-worker.ts");
 const REGISTER = path.join(__dirname, "register.js");
+const RECORD_READS = path.join(__dirname, "record-reads.js");
 
 /** Evaluates the real index.ts of `stack` under Pulumi's mocks, in a fresh Node process. */
 export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): Promise<Evaluation> {
@@ -36,6 +37,8 @@ export async function evaluateStack(stack: string, opts: EvaluateOptions = {}): 
     await promisify(execFile)(
       process.execPath,
       [
+        "-r",
+        RECORD_READS,
         "-r",
         opts.register ?? REGISTER,
         WORKER,

@@ -37,7 +37,7 @@ export interface Evaluation {
   outputs: Record<string, StackOutput>;
   /** Legal but unusual config values (config/warnings.ts), for the plan to print; never blocking. */
   warnings?: string[];
-  /** The checkout's files the program loaded (entry.js and everything it requires), relative: what a deploy runs. */
+  /** The checkout's files the program required (from entry.js) or read, relative: what a deploy depends on. */
   sources?: string[];
   /** The CrossGuard pack's findings (policy/evaluate.ts), when asked for. */
   violations?: PolicyViolation[];
