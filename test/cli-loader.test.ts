@@ -46,6 +46,11 @@ describe("the CLI's TypeScript loader", () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).main, project.main);
   });
 
+  it("is type-checked for per-file transpiling (isolatedModules), as swc compiles each file alone", () => {
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"));
+    assert.equal(tsconfig.compilerOptions.isolatedModules, true);
+  });
+
   it("emits, file by file, what ts-node's swc mode derives from tsconfig.json", function () {
     this.timeout(60000);
     const tsNode = create({ swc: true, transpileOnly: true, project: path.join(ROOT, "tsconfig.json") });
