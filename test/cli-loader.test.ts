@@ -101,6 +101,28 @@ describe("the CLI's TypeScript loader", () => {
     }
   });
 
+  it("writes every other stack as Node does: its own errors' codes, async and constructor frames", () => {
+    const script = `
+      const capture = async () => {
+        const stacks = [];
+        try { Buffer.alloc(-1); } catch (e) { stacks.push(e.stack); }
+        const a = async () => { await null; throw new RangeError("late"); };
+        try { await a(); } catch (e) { stacks.push(e.stack); }
+        class Named extends TypeError { constructor() { super("m"); this.name = "Named"; } }
+        stacks.push(new Named().stack);
+        return stacks.map((s) => s.split("\\n").slice(0, 2).join("\\n"));
+      };
+      capture().then(async (native) => {
+        require(${JSON.stringify(REGISTER)});
+        console.log(JSON.stringify({ native, ours: await capture() }));
+      });`;
+    const run = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    const { native, ours } = JSON.parse(run.stdout);
+    assert.match(native[0], /^RangeError \[ERR_OUT_OF_RANGE\]: /);
+    assert.deepEqual(ours, native);
+  });
+
   it("evaluates prod to exactly what the plan shows", async function () {
     this.timeout(120000);
     const viaCli = await evaluateStack("prod", { register: path.join(ROOT, "scripts/lib/cli-loader.js") });

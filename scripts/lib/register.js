@@ -28,14 +28,21 @@ function tracer(file) {
 
 const POSITION = /:(\d+):(\d+)(\)?)$/;
 
+/** The stack's first line as Node writes it: its own errors name their code (lib/internal/errors.js). */
+function header(error) {
+  try {
+    for (let o = error; o; o = Object.getPrototypeOf(o))
+      if (Object.getOwnPropertySymbols(o).some((s) => s.description === "kIsNodeError"))
+        return `${error.name} [${error.code}]: ${error.message}`;
+    return Error.prototype.toString.call(error);
+  } catch {
+    return "Error";
+  }
+}
+
 // V8's own frame text (CallSite#toString), with the line and column of a project file taken from its source map.
 Error.prepareStackTrace = (error, sites) => {
-  let stack;
-  try {
-    stack = Error.prototype.toString.call(error);
-  } catch {
-    stack = "Error";
-  }
+  let stack = header(error);
   for (const site of sites) {
     let frame = site.toString();
     const map = tracer(site.getFileName());
