@@ -15,6 +15,7 @@ import { stackOf } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const REGISTER = path.join(ROOT, "scripts/lib/register.js");
+const CLI_LOADER = path.join(ROOT, "scripts/lib/cli-loader.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const SWC_OPTIONS = require("../scripts/lib/swc-options") as object;
 
@@ -92,7 +93,8 @@ describe("the CLI's TypeScript loader", () => {
         10,
         "the test needs lines to move",
       );
-      const run = spawnSync(process.execPath, ["-r", REGISTER, file], { cwd: ROOT, encoding: "utf8" });
+      // Loaded as the CLI loads the program: its host's source-map-support first, then the program's loader.
+      const run = spawnSync(process.execPath, ["-r", CLI_LOADER, file], { cwd: ROOT, encoding: "utf8" });
       assert.equal(run.status, 0, run.stderr);
       const column = source.split("\n")[9].lastIndexOf(".callsites()") + 2; // V8 reports a call at its name
       assert.deepEqual(JSON.parse(run.stdout).site, { file, line: 10, column });
@@ -125,7 +127,7 @@ describe("the CLI's TypeScript loader", () => {
 
   it("evaluates prod to exactly what the plan shows", async function () {
     this.timeout(120000);
-    const viaCli = await evaluateStack("prod", { register: path.join(ROOT, "scripts/lib/cli-loader.js") });
+    const viaCli = await evaluateStack("prod", { register: CLI_LOADER });
     assert.equal(viaCli.error, undefined, viaCli.error);
     const plan = await stackOf("prod");
     assert.deepEqual(viaCli.resources, plan.resources);

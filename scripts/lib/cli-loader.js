@@ -8,6 +8,13 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { parse } = require("yaml");
 
+// What the host's entry (@pulumi/pulumi cmd/run/index.js) loads before run.js: OpenTelemetry's setup and
+// source-map-support, whose stack formatting the program's loader then replaces.
+require("@pulumi/pulumi/cmd/run/instrumentation");
+require(
+  require.resolve("source-map-support/register", { paths: [require.resolve("@pulumi/pulumi/cmd/run")] }),
+);
+
 require("./register"); // the evaluation worker's own TypeScript
 
 const root = path.resolve(__dirname, "..", "..");
