@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { databaseSettings } from "./config/addons";
 import { FIRST_SERVICE, serviceEntries } from "./config/services";
 import { protectedImageTags } from "./config/promoted";
 import { Cluster } from "./components/cluster";
@@ -134,9 +135,11 @@ const serviceNamespace = new ServiceNamespace(
   { name: settings.service.namespace, isProd: settings.isProd },
   { providers: { kubernetes: cluster.provider } },
 );
-// Further services (platform:services): each in its own namespace, with its own CloudNativePG cluster there.
+// Further services (platform:services): each in its own namespace, with its own CloudNativePG cluster there, sized
+// by platform:postgres.services.<name> where that differs.
 const furtherClients = Object.entries(settings.services).map(([name, s]) => ({
   key: name,
+  settings: databaseSettings(settings.postgres, name),
   namespace: s.namespace,
   clientPodLabels: servicePodLabels(name),
   namespaceResource: new ServiceNamespace(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deepMerge } from "./merge";
 import { cpu, memory, namespace } from "./kubernetes";
 import { acmCertificateArn, intRange, logRetentionDays } from "./primitives";
 
@@ -44,6 +45,15 @@ export const fluentBitSchema = z
   })
   .strict();
 
+/**
+ * A further service's own database size (`platform:postgres.services.<name>`), where it differs from
+ * platform:postgres; the database, owner and backups stay those of platform:postgres.
+ */
+const databaseSize = z
+  .object({ instances: intRange(1, 5), storageGiB: intRange(1, 2000), resources: resources.partial() })
+  .partial()
+  .strict();
+
 export const postgresSchema = z
   .object({
     /** 1 is a single instance (no failover); 3 gives a primary and two replicas across zones. */
@@ -65,6 +75,8 @@ export const postgresSchema = z
           ),
       })
       .strict(),
+    /** By further service (platform:services): its database's size, over this one's. */
+    services: z.record(z.string(), databaseSize).optional(),
   })
   .strict();
 
@@ -80,6 +92,35 @@ export type PrometheusSettings = z.infer<typeof prometheusSchema>;
 export type GrafanaSettings = z.infer<typeof grafanaSchema>;
 export type FluentBitSettings = z.infer<typeof fluentBitSchema>;
 export type PostgresSettings = z.infer<typeof postgresSchema>;
+
+/** A further service's database settings: platform:postgres with that service's own size over it. */
+export function databaseSettings(p: PostgresSettings, service: string): PostgresSettings {
+  const { services, ...shared } = p;
+  return deepMerge(shared, services?.[service] ?? {}) as PostgresSettings;
+}
+
+/** Each database size names a further service, and in prod keeps a replica to fail over to. */
+export function databaseSizeRules(
+  s: { postgres: PostgresSettings; services: Record<string, unknown> },
+  ctx: z.RefinementCtx,
+  isProd: boolean,
+): void {
+  const names = Object.keys(s.services);
+  for (const [name, size] of Object.entries(s.postgres.services ?? {})) {
+    if (!names.includes(name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["postgres", "services", name],
+        message: `allowed: a service of platform:services (${names.join(", ") || "none"}); platform:postgres itself sizes go-service's`,
+      });
+    else if (isProd && size.instances !== undefined && size.instances < 2)
+      ctx.addIssue({
+        code: "custom",
+        path: ["postgres", "services", name, "instances"],
+        message: "allowed in prod: at least 2 (a replica to fail over to)",
+      });
+  }
+}
 
 /** Prod keeps its data: backups on, and Postgres with a replica to fail over to. */
 export function addonsProdRules(

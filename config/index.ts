@@ -5,6 +5,7 @@ import { PROJECT, readProjectConfig, stackFileName, type ConfigEntry } from "./f
 import { mergeSetting } from "./merge";
 import { providerKeyProblem } from "./provider";
 import { ENVIRONMENTS, platformSchema, prodRules, type Environment, type PlatformSettings } from "./schema";
+import { databaseSizeRules } from "./addons";
 import { expandServices, serviceSetRules } from "./services";
 import { stackRules } from "./stack-rules";
 import { configWarnings } from "./warnings";
@@ -110,6 +111,7 @@ export function resolveSettings(
   }
   const schema = platformSchema.superRefine((s, ctx) => {
     serviceSetRules(s, ctx, environment === "prod");
+    databaseSizeRules(s, ctx, environment === "prod");
     if (environment === "prod") prodRules(s, ctx);
     if (environment && region) stackRules(s, ctx, { environment, region });
   });

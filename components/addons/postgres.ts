@@ -22,6 +22,8 @@ export interface DatabaseClient {
   clientPodLabels: Record<string, string>;
   /** The namespace object (components/service-namespace.ts): the release never creates it on the side. */
   namespaceResource: pulumi.Resource;
+  /** This database's own settings (config/addons.ts databaseSettings); the add-on's otherwise. */
+  settings?: PostgresSettings;
 }
 
 /** What a service needs of its database: the chart's DB-credentials interface (the app and CA Secrets). */
@@ -44,7 +46,7 @@ export interface PostgresArgs extends ClusterAddonArgs {
   clientPodLabels: Record<string, string>;
   /** The namespace object (components/service-namespace.ts): the release never creates it on the side. */
   namespaceResource: pulumi.Resource;
-  /** Further services, by name: each gets its own cluster (same settings) in its own namespace, one operator. */
+  /** Further services, by name: each gets its own cluster, sized by its own settings, in its own namespace. */
   furtherClients?: (DatabaseClient & { key: string })[];
 }
 
@@ -217,7 +219,8 @@ export class Postgres extends pulumi.ComponentResource {
     operator: pulumi.Resource,
     sharedBackupDeps: pulumi.Resource[],
   ): k8s.helm.v3.Release {
-    const { cluster, settings: s, isProd } = args;
+    const { cluster, isProd } = args;
+    const s = client.settings ?? args.settings;
     const k8sOpts = { parent: this, provider: cluster.provider };
     const clusterPods = { "cnpg.io/cluster": CLUSTER };
     const b = s.backups;

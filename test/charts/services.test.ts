@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseDocument } from "yaml";
 import { estimateCost } from "../../scripts/lib/cost";
 import { checkStack } from "../../policy/evaluate";
 import {
@@ -229,6 +230,56 @@ describe("more than one service (platform:services)", function () {
         `Pulumi.prod.yaml: platform:services.billing.rollout.previewHost: found "api.example.com"; allowed: a hostname of its own (api.example.com is go-service's Ingress host)`,
         `Pulumi.prod.yaml: platform:services.audit.appUrl: found "https://preview.example.com"; allowed: a hostname of its own (preview.example.com is ledger preview's Ingress host)`,
         `Pulumi.prod.yaml: platform:services.audit.rollout.previewHost: found "api.example.com"; allowed: a hostname of its own (api.example.com is go-service's Ingress host)`,
+      ],
+    );
+  });
+
+  it("sizes a service's database apart: platform:postgres.services.<name> over platform:postgres", async () => {
+    const dir = copyProject("database-size-");
+    const file = path.join(dir, "Pulumi.prod.yaml");
+    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    doc.setIn(["config", "platform:services", "billing"], {
+      namespace: "billing",
+      appUrl: "https://billing.example.com",
+    });
+    doc.setIn(["config", "platform:postgres", "services", "billing"], {
+      instances: 2,
+      storageGiB: 200,
+      resources: { memory: "8Gi" },
+    });
+    fs.writeFileSync(file, doc.toString());
+    const e = await evaluation("prod", { dir });
+    assert.equal(e.error, undefined, e.error);
+    const shared = effective(e).postgres;
+    const cluster = (name: string) => values(e, name).cluster;
+    assert.equal(cluster("postgres-billing").instances, 2);
+    assert.equal(cluster("postgres-billing").storage.size, "200Gi");
+    // Only what the entry sets differs: the CPU, database, owner and backups stay platform:postgres's.
+    assert.deepEqual(cluster("postgres-billing").resources.limits, {
+      cpu: shared.resources.cpu,
+      memory: "8Gi",
+    });
+    assert.deepEqual(cluster("postgres-billing").initdb, cluster("postgres").initdb);
+    assert.deepEqual(values(e, "postgres-billing").backups.enabled, true);
+    // go-service's database keeps platform:postgres's size.
+    assert.equal(cluster("postgres").instances, shared.instances);
+    assert.equal(cluster("postgres").storage.size, `${shared.storageGiB}Gi`);
+  });
+
+  it("refuses a database size for no further service, and a prod one without a replica", () => {
+    const found = problems("prod", {
+      "platform:services": { billing: { namespace: "billing", appUrl: "https://billing.example.com" } },
+      "platform:postgres": {
+        services: { billing: { instances: 1 }, biling: { storageGiB: 20 }, ledger: { cpu: 1 } },
+      },
+    });
+    assert.deepEqual(
+      found.filter((p) => p.includes("platform:postgres.services")),
+      [
+        "Pulumi.prod.yaml: platform:postgres.services.ledger.cpu: unknown key; allowed keys: instances, storageGiB, resources",
+        `Pulumi.prod.yaml: platform:postgres.services.billing.instances: found 1; allowed in prod: at least 2 (a replica to fail over to)`,
+        "Pulumi.prod.yaml: platform:postgres.services.biling: found an object; allowed: a service of platform:services (billing); platform:postgres itself sizes go-service's",
+        "Pulumi.prod.yaml: platform:postgres.services.ledger: found an object; allowed: a service of platform:services (billing); platform:postgres itself sizes go-service's",
       ],
     );
   });
