@@ -71,7 +71,9 @@ export const CHARTS = {
     version: "3.5.0",
   },
   // Node autoscaling. Published only as OCI artifacts; Renovate reads OCI charts with the docker datasource.
-  // The CRDs chart carries the same version as the controller and is bumped with it (CRDs first).
+  // The CRDs chart carries the same version as the controller and is bumped with it (CRDs first). Both charts are
+  // published at the git tag's version: hack/release/release.sh at v1.14.1 runs publishHelmChart with "1.14.1",
+  // which rewrites Chart.yaml before `helm push` (the file in git still says 1.13.0).
   // renovate: datasource=docker depName=karpenter/karpenter-crd registryUrl=https://public.ecr.aws
   karpenterCrd: {
     repo: "oci://public.ecr.aws/karpenter",
