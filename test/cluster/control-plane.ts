@@ -1,8 +1,8 @@
 /**
- * A real Kubernetes control plane on loopback for test/cluster: etcd, kube-apiserver, kube-scheduler,
- * kube-controller-manager (built by scripts/cluster/install-cluster-tools.sh at the cluster's version) and kwok, which
- * plays the kubelets of fake nodes. Everything runs in its own process group under one temp dir; stop() and every
- * exit path of the test process kill the groups and remove the dir.
+ * A real Kubernetes control plane on loopback for test/cluster: etcd, kube-apiserver, kube-scheduler and
+ * kube-controller-manager (built by scripts/cluster/install-cluster-tools.sh at the cluster's version, etcd at the
+ * version Kubernetes requires) and kwok, which plays the kubelets of fake nodes. Everything runs in its own process
+ * group under one temp dir; stop() and every exit path of the test process kill the groups and remove the dir.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,17 +17,9 @@ const BIN = path.join(TOOLS, "bin");
 const INSTALL_HINT = "run scripts/cluster/install-cluster-tools.sh (npm run test:cluster does)";
 
 function bin(name: string): string {
-  const file = name === "etcd" ? which("etcd") : path.join(BIN, name);
-  if (!file || !fs.existsSync(file)) throw new Error(`${name} not found: ${INSTALL_HINT}`);
+  const file = path.join(BIN, name);
+  if (!fs.existsSync(file)) throw new Error(`${name} not found: ${INSTALL_HINT}`);
   return file;
-}
-
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const file = path.join(dir, cmd);
-    if (fs.existsSync(file)) return file;
-  }
-  return undefined;
 }
 
 /** A free loopback port (other engineers' suites may run on the same machine). */
@@ -134,7 +126,7 @@ export class ControlPlane {
       `--kubeconfig=${this.kubeconfig}`,
       // Every node of this cluster is fake.
       "--manage-all-nodes=true",
-      // Heartbeats by node status (the heartbeat stage), not leases: see install-cluster-tools.sh.
+      // Heartbeats by node status (the heartbeat stage), not leases: one writer per node is enough here.
       "--node-lease-duration-seconds=0",
       "--server-address=",
       `--config=${fs
@@ -156,9 +148,6 @@ export class ControlPlane {
     const child = spawn(file, args, {
       detached: true,
       stdio: ["ignore", log, log],
-      // kwok's client-go streams watch lists, which need etcd's progress notifications (3.5+); Debian's 3.4 has
-      // none, so every watch failed and pods turned Ready tens of seconds late. Plain list+watch works with both.
-      env: { ...process.env, KUBE_FEATURE_WatchListClient: "false" },
     });
     fs.closeSync(log);
     child.once("exit", (code, signal) => {

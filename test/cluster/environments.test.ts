@@ -196,11 +196,13 @@ for (const stack of ENVIRONMENTS) {
       const enabled = (values.podDisruptionBudget ?? chartDefault).enabled === true;
       assert.equal(pdbs.length, enabled && multi ? 1 : 0, "PodDisruptionBudgets");
       const first = before.find((p) => p.node === node)!;
-      await kube.patch(`/api/v1/nodes/${node}`, { spec: { unschedulable: true } });
+      // Every node cordoned for a moment, so the evicted pod's replacement stays Pending (kwok would make it Ready
+      // within a second): with one pod away, the budget (maxUnavailable 1) must refuse a second disruption.
+      const nodes = (await kube.list("/api/v1/nodes")).map((n) => n.metadata.name as string);
+      for (const n of nodes) await kube.patch(`/api/v1/nodes/${n}`, { spec: { unschedulable: true } });
       assert.equal((await kube.evict(ns, first.name)).status, 201, "first eviction");
       let held = false;
       if (pdbs.length > 0) {
-        // The evicted pod's replacement is not Ready yet: the budget (maxUnavailable 1) allows no second disruption.
         const other = before.find((p) => p.name !== first.name)!;
         const second = await kube.evict(ns, other.name);
         assert.equal(
@@ -210,10 +212,13 @@ for (const stack of ENVIRONMENTS) {
         );
         held = true;
       }
+      for (const n of nodes.filter((n) => n !== node)) await uncordon(kube, n);
       const result = await drain(kube, node, ns, release().name);
       await until("all replicas Ready again", 60_000, async () => {
         const now = (await pods()).filter((p) => !p.terminating);
         return now.length === before.length && now.every((p) => p.ready && p.node !== node);
+      }).catch(async (e) => {
+        throw new Error(`${(e as Error).message}\n${describePods(await pods())}`);
       });
       if (pdbs.length > 0) {
         const pdb = await kube.get(
