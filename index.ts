@@ -58,12 +58,14 @@ const cluster = new Cluster(
   },
   { providers },
 );
+// Only the owner creates the repository and its lifecycle, so only it reads the tags every stack file deploys.
+const isRegistryOwner = settings.registry.ownerStack === settings.environment;
 const registry = new Registry(
   "registry",
   {
     settings: settings.registry,
-    isOwner: settings.registry.ownerStack === settings.environment,
-    protectedTags: protectedImageTags(),
+    isOwner: isRegistryOwner,
+    protectedTags: isRegistryOwner ? protectedImageTags() : [],
   },
   { providers },
 );
