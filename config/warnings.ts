@@ -2,6 +2,7 @@ import { coveredEntries } from "./network";
 import { AMI_ARCHITECTURE } from "./compute";
 import { missingSecrets, type AlertingSecretKey } from "./alerting";
 import type { PlatformSettings } from "./schema";
+import { FIRST_SERVICE, serviceEntries } from "./services";
 import type { StackContext } from "./stack-rules";
 
 /** Legal but unusual values: the plan prints these, and they never block. Each names its key. */
@@ -47,6 +48,13 @@ export function configWarnings(
       "service.logLevel",
       "debug in prod: verbose logs cost CloudWatch ingestion and may carry request data",
     );
+  // Only a blue-green preview gets its own host; a further service inherits platform:service's (config/services.ts).
+  for (const [name, svc] of serviceEntries(s))
+    if (svc.rollout.previewHost && svc.rollout.strategy !== "blueGreen")
+      warn(
+        `${name === FIRST_SERVICE ? "service" : `services.${name}`}.rollout.previewHost`,
+        `${svc.rollout.previewHost} is not used: only strategy blueGreen routes a preview host`,
+      );
   if (secureImageTag) warn("imageTag", "secure: the ECR lifecycle policy cannot read it to keep this image");
   // Prod's pages and heartbeat go nowhere until these are set: the offline plan shows it, not only `pulumi up`.
   for (const key of missingSecrets(s.alerting, alertingSecrets))

@@ -126,6 +126,16 @@ describe("config semantics: values AWS or Kubernetes would reject fail before an
     });
   });
 
+  it("warns that a preview host does nothing unless the strategy is blueGreen", () => {
+    const r = raw("prod", { "platform:service": { rollout: { previewHost: "preview.api.example.com" } } });
+    assert.deepEqual(
+      resolveSettings("prod", r).warnings.filter((w) => w.includes("previewHost")),
+      [
+        "Pulumi.prod.yaml: platform:service.rollout.previewHost: preview.api.example.com is not used: only strategy blueGreen routes a preview host",
+      ],
+    );
+  });
+
   describe("compute (aws.ec2.InstanceType of @pulumi/aws 7.48.0; Graviton naming; EKS quotas)", () => {
     it("an instance type that does not exist", () => {
       const ps = problems("beta", {
