@@ -103,6 +103,8 @@ export function serviceProdRules(s: ServiceSettings, ctx: z.RefinementCtx, at: s
     "at least 2",
   );
   must(s.zoneSpread === "required", ["zoneSpread"], "required");
+  // Every prod release is analysed on its own metrics and aborted when they fail (docs/runbooks.md, "Releases").
+  must(s.rollout.strategy !== "rolling", ["rollout", "strategy"], "canary | blueGreen (an analysed release)");
   must(
     !s.ingress.enabled || s.ingress.scheme === "internal" || s.ingress.waf,
     ["ingress", "waf"],

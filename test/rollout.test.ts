@@ -58,6 +58,13 @@ describe("rollout: config", () => {
     assert.match(ps[1], /platform:service\.rollout\.steps: .*allowed: weights that only grow/);
   });
 
+  it("refuses a prod release that nothing analyses (strategy rolling)", () => {
+    assert.deepEqual(rolloutProblems("prod", { strategy: "rolling" }), [
+      'Pulumi.prod.yaml: platform:service.rollout.strategy: found "rolling"; allowed in prod: canary | blueGreen (an analysed release)',
+    ]);
+    assert.deepEqual(rolloutProblems("uat", { strategy: "rolling" }), []);
+  });
+
   it("refuses blueGreen without a preview host: its analysis would pass on no traffic and promote", () => {
     assert.deepEqual(rolloutProblems("prod", { strategy: "blueGreen" }), [
       "Pulumi.prod.yaml: platform:service.rollout.previewHost: found nothing; allowed with strategy blueGreen: a DNS name, and ingress.enabled true (the preview gets traffic only through its own host; an analysis of no traffic would pass)",
