@@ -47,9 +47,14 @@ export const rolloutSchema = z
 
 export type RolloutSettings = z.infer<typeof rolloutSchema>;
 
-/** The longest a release can take by its own steps: the timeout must leave room for it. */
+/**
+ * The least a release takes by its own steps: the timeout must leave room for it. blueGreen analyses the preview
+ * before its pause starts (argo-rollouts v1.9.0 rollout/bluegreen.go): the template's 2-minute initialDelay, then
+ * five measurements an interval apart (charts/go-service/templates/analysistemplate.yaml).
+ */
 export const minimumMinutes = (r: RolloutSettings) => {
   const unit = { s: 1 / 60, m: 1, h: 60 } as const;
   const minutes = (d: string) => Number(d.slice(0, -1)) * unit[d.slice(-1) as keyof typeof unit];
-  return r.strategy === "canary" ? r.steps.length * minutes(r.pause) : minutes(r.pause);
+  if (r.strategy === "canary") return r.steps.length * minutes(r.pause);
+  return 2 + 4 * minutes(r.analysis.interval) + minutes(r.pause);
 };

@@ -72,16 +72,23 @@ export const serviceSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["rollout", "timeoutMinutes"],
-        message: `allowed: more than ${floor} (the pauses alone take that long)`,
+        message: `allowed: more than ${floor} (the pauses${s.rollout.strategy === "blueGreen" ? " and the preview's analysis" : ""} alone take that long)`,
       });
-    // The preview service gets requests only through its own ALB rule; an analysis of no traffic passes
-    // (charts/go-service/templates/analysistemplate.yaml), so without one blueGreen would promote on no evidence.
-    if (s.rollout.strategy === "blueGreen" && !(s.ingress.enabled && s.rollout.previewHost))
+    // The preview service gets requests only through its own ALB rule, and its analysis fails without them
+    // (charts/go-service/templates/analysistemplate.yaml): an unreachable preview could never be promoted.
+    if (s.rollout.strategy === "blueGreen" && !s.rollout.previewHost)
       ctx.addIssue({
         code: "custom",
         path: ["rollout", "previewHost"],
         message:
-          "allowed with strategy blueGreen: a DNS name, and ingress.enabled true (the preview gets traffic only through its own host; an analysis of no traffic would pass)",
+          "allowed with strategy blueGreen: a DNS name (the preview gets traffic only through its own host; an unreachable preview never passes its analysis)",
+      });
+    if (s.rollout.strategy === "blueGreen" && !s.ingress.enabled)
+      ctx.addIssue({
+        code: "custom",
+        path: ["ingress", "enabled"],
+        message:
+          "allowed with strategy blueGreen: true (the preview host is a rule of the service's Ingress)",
       });
   });
 

@@ -6,6 +6,7 @@ import { mergeLikeCli } from "../config/files";
 import { diffEvaluations } from "../scripts/lib/diff";
 import { evaluateStack } from "../scripts/lib/evaluate";
 import { diffReleaseNote, planReleaseNote } from "../scripts/lib/release-note";
+import { raw } from "./config-raw";
 import { ENVIRONMENTS, copyProject, effective, one, stackOf, type Evaluation, RELEASE } from "./harness";
 
 const serviceValues = (e: Evaluation) => one(e, RELEASE, "go-service").inputs.values as Record<string, any>;
@@ -65,13 +66,36 @@ describe("rollout: config", () => {
     assert.deepEqual(rolloutProblems("uat", { strategy: "rolling" }), []);
   });
 
-  it("refuses blueGreen without a preview host: its analysis would pass on no traffic and promote", () => {
+  it("refuses blueGreen without a preview host or an Ingress: an unreachable preview never passes its analysis", () => {
     assert.deepEqual(rolloutProblems("prod", { strategy: "blueGreen" }), [
-      "Pulumi.prod.yaml: platform:service.rollout.previewHost: found nothing; allowed with strategy blueGreen: a DNS name, and ingress.enabled true (the preview gets traffic only through its own host; an analysis of no traffic would pass)",
+      "Pulumi.prod.yaml: platform:service.rollout.previewHost: found nothing; allowed with strategy blueGreen: a DNS name (the preview gets traffic only through its own host; an unreachable preview never passes its analysis)",
     ]);
+    const r = raw("prod", {
+      "platform:service": {
+        ingress: { enabled: false },
+        rollout: { strategy: "blueGreen", previewHost: "preview.api.example.com" },
+      },
+    });
+    assert.throws(
+      () => resolveSettings("prod", r),
+      (e: ConfigError) =>
+        e.problems.includes(
+          "Pulumi.prod.yaml: platform:service.ingress.enabled: found false; allowed with strategy blueGreen: true (the preview host is a rule of the service's Ingress)",
+        ),
+    );
     assert.deepEqual(
       rolloutProblems("prod", { strategy: "blueGreen", previewHost: "preview.api.example.com" }),
       [],
+    );
+  });
+
+  it("counts a blue-green preview's analysis into the least timeout", () => {
+    // 2m initial delay + 4 intervals of 1m + the 5m pause.
+    assert.deepEqual(
+      rolloutProblems("prod", { strategy: "blueGreen", previewHost: "p.example.com", timeoutMinutes: 11 }),
+      [
+        "Pulumi.prod.yaml: platform:service.rollout.timeoutMinutes: found 11; allowed: more than 11 (the pauses and the preview's analysis alone take that long)",
+      ],
     );
   });
 

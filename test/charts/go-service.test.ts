@@ -133,7 +133,7 @@ describe("charts/go-service", function () {
       ],
       ["reserved config key", (v) => (v.config = { APP_MODE: "x" }), /\/config\/APP_MODE/],
       [
-        "blueGreen without a preview host (its analysis would pass on no traffic)",
+        "blueGreen without a preview host (an unreachable preview never passes its analysis)",
         (v) => (v.rollout = { ...v.rollout, strategy: "blueGreen", previewHost: "" }),
         /\/rollout\/previewHost/,
       ],

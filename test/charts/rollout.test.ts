@@ -78,14 +78,22 @@ describe("charts/go-service: rollout strategies", () => {
   });
 
   it("no traffic passes a canary's analysis but fails a blue-green preview's, which only previewHost reaches", () => {
-    const conditions = (r: Record<string, unknown>) =>
-      only(render(withRollout(r)).objects, "AnalysisTemplate").spec.metrics.map(
-        (m: any) => m.successCondition,
-      );
-    for (const c of conditions({ strategy: "canary" }))
-      assert.match(c, /^len\(result\) == 0 \|\| isNaN\(result\[0\]\) \|\| /);
-    const blueGreen = conditions({ strategy: "blueGreen", previewHost: "preview.example.com" });
-    assert.deepEqual(blueGreen, ["result[0] >= 0.99", "result[0] <= 0.5"]);
+    const metrics = (r: Record<string, unknown>) =>
+      only(render(withRollout(r)).objects, "AnalysisTemplate").spec.metrics as any[];
+    for (const m of metrics({ strategy: "canary" })) {
+      assert.match(m.successCondition, /^len\(result\) == 0 \|\| isNaN\(result\[0\]\) \|\| /);
+      assert.equal(m.initialDelay, undefined);
+    }
+    // A failed measurement, not an Error: argo-rollouts retries an Error every 10s and aborts after five, before the
+    // preview's series exist (checked with its utils/evaluate at v1.9.0).
+    const blueGreen = metrics({ strategy: "blueGreen", previewHost: "preview.example.com" });
+    assert.deepEqual(
+      blueGreen.map((m) => [m.successCondition, m.initialDelay]),
+      [
+        ["len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.99", "2m"],
+        ["len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.5", "2m"],
+      ],
+    );
   });
 
   it("waits for full promotion in a hook Job bounded by timeoutMinutes", () => {
