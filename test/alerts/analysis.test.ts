@@ -9,12 +9,24 @@ import { runAlertTool } from "./tools";
 
 const HASH = "6d4f8b9c7";
 
+/** The values the program gives a stack's go-service release. */
+async function releaseValues(stack: string): Promise<Record<string, any>> {
+  return one(await stackOf(stack), "kubernetes:helm.sh/v3:Release", "go-service").inputs.values as Record<
+    string,
+    any
+  >;
+}
+
+/** The AnalysisTemplate the chart renders from `values`. */
+function analysisTemplate(values: object, label: string): any {
+  const template = render(values, label).objects.find((o) => o.kind === "AnalysisTemplate");
+  assert.ok(template, `${label}: no AnalysisTemplate rendered`);
+  return template;
+}
+
 /** Each environment's AnalysisTemplate queries, as rendered from the values the program gives its release. */
 async function analysisQueries(stack: string): Promise<Record<string, string>> {
-  const e = await stackOf(stack);
-  const values = one(e, "kubernetes:helm.sh/v3:Release", "go-service").inputs.values as object;
-  const template = render(values, stack).objects.find((o) => o.kind === "AnalysisTemplate");
-  assert.ok(template, `${stack}: no AnalysisTemplate rendered`);
+  const template = analysisTemplate(await releaseValues(stack), stack);
   return Object.fromEntries(
     template.spec.metrics.map((m: any) => [
       m.name,
@@ -50,4 +62,45 @@ describe("alerts: Argo Rollouts analysis queries (promtool)", function () {
       }
     });
   }
+});
+
+/** Each metric's successCondition, evaluated by Argo Rollouts' own code on a Prometheus result. */
+function evaluate(template: any, result: string[]): { ok: boolean; error: string }[] {
+  const checks = template.spec.metrics.map((m: any) => ({ condition: m.successCondition, result }));
+  const r = runAlertTool("argo-condition", [], undefined, JSON.stringify(checks));
+  assert.equal(r.status, 0, r.output);
+  return JSON.parse(r.output);
+}
+
+describe("alerts: Argo Rollouts analysis conditions (argo-rollouts utils/evaluate)", function () {
+  this.timeout(120000);
+  const passed = { ok: true, error: "" };
+  const failed = { ok: false, error: "" };
+  const good = ["0.999"]; // a success rate above and a p99 below every environment's limits
+  const bad = ["0.7"]; // a success rate below the 0.99 floor and a p99 above every 0.5 s limit
+
+  for (const stack of ENVIRONMENTS) {
+    it(`${stack}: a canary passes on no traffic, and fails on bad numbers`, async () => {
+      const values = await releaseValues(stack);
+      assert.equal(values.rollout.strategy, "canary", stack);
+      const template = analysisTemplate(values, stack);
+      for (const result of [[], ["NaN"]]) assert.deepEqual(evaluate(template, result), [passed, passed]);
+      const [rate] = evaluate(template, bad);
+      assert.deepEqual(rate, failed);
+    });
+  }
+
+  it("prod as blue-green: no traffic is a failed measurement, never an Error (retried) or a pass", async () => {
+    const values = await releaseValues("prod");
+    const template = analysisTemplate(
+      {
+        ...values,
+        rollout: { ...values.rollout, strategy: "blueGreen", previewHost: "preview.api.example.com" },
+      },
+      "prod blueGreen",
+    );
+    for (const result of [[], ["NaN"]]) assert.deepEqual(evaluate(template, result), [failed, failed]);
+    const [rate] = evaluate(template, good);
+    assert.deepEqual(rate, passed);
+  });
 });
