@@ -29,16 +29,18 @@ const roleArn = z
  * roleArn: the stack's deploy role (the platform stack's `access.deployRoleArn`); agentPoolId: a customer-managed
  * agent pool whose runners reach the cluster's API endpoint (Pulumi-hosted runners are outside the allow-list).
  */
-const stackSettings = z.strictObject({
-  roleArn,
-  pushToDeploy: z.boolean(),
-  agentPoolId: z.uuid("must be a Pulumi agent pool ID (a UUID)").optional(),
-});
-
 /** Path filters are globs relative to the repository root; shared ones are includes ("!" is added per stack). */
 const pathFilter = z
   .string()
   .regex(/^[^!/\s][^\s]*$/, "must be a glob relative to the repository root, without a leading ! or /");
+
+const stackSettings = z.strictObject({
+  roleArn,
+  pushToDeploy: z.boolean(),
+  agentPoolId: z.uuid("must be a Pulumi agent pool ID (a UUID)").optional(),
+  /** Files only this stack reads (the registry owner: promoted-images.txt), beside sharedPaths. */
+  paths: z.array(pathFilter).optional(),
+});
 
 export const settingsSchema = z.strictObject({
   organization: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Pulumi organization name"),

@@ -7,9 +7,9 @@ import { driftEvents } from "./drift";
  * Path filters of one stack: its own stack file and the shared code/config deploy it; the other environments'
  * stack files are excluded, so promoting an image in Pulumi.beta.yaml deploys beta only.
  */
-export function pathFilters(env: Environment, sharedPaths: string[]): string[] {
+export function pathFilters(env: Environment, sharedPaths: string[], own: string[] = []): string[] {
   const others = ENVIRONMENTS.filter((e) => e !== env).map((e) => `!Pulumi.${e}.yaml`);
-  return [`Pulumi.${env}.yaml`, ...sharedPaths, ...others];
+  return [`Pulumi.${env}.yaml`, ...own, ...sharedPaths, ...others];
 }
 
 /** Deployment settings of one platform stack: push-to-deploy from the branch, PR previews, OIDC to AWS. */
@@ -32,7 +32,7 @@ export function stackDeploymentSettings(
         // in .github/workflows/pr.yml with each stack's read-only preview role instead.
         previewPullRequests: false,
         pullRequestTemplate: false,
-        paths: pathFilters(env, s.sharedPaths),
+        paths: pathFilters(env, s.sharedPaths, stack.paths),
       },
       // The GitHub integration supplies the repository and its auth; only the branch and folder are set here.
       sourceContext: { git: { branch: `refs/heads/${s.branch}`, repoDir: "." } },

@@ -49,6 +49,19 @@ describe("what a deploy runs starts one", () => {
         [],
         `${env}: a change to these would not deploy (filters: ${paths.join(" ")})`,
       );
+      // And no file that only other stacks read deploys this one (a prod promotion deploys no beta or uat). Its own
+      // stack file is its config, which the CLI reads for it.
+      const own = new Set([...sources[env], `Pulumi.${env}.yaml`]);
+      const foreign = new Set(
+        Object.values(sources)
+          .flat()
+          .filter((f) => !own.has(f)),
+      );
+      assert.deepEqual(
+        [...foreign].filter((f) => matches(f, true) && !matches(f, false)),
+        [],
+        `${env}: deployed by files it never reads`,
+      );
     }
   });
 
