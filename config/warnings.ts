@@ -1,6 +1,6 @@
 import { coveredEntries } from "./network";
 import { AMI_ARCHITECTURE } from "./compute";
-import { missingSecrets, type AlertingSecretKey } from "./alerting";
+import { missingSecretWarning, missingSecrets, type AlertingSecretKey } from "./alerting";
 import type { PlatformSettings } from "./schema";
 import { FIRST_SERVICE, serviceEntries } from "./services";
 import type { StackContext } from "./stack-rules";
@@ -57,7 +57,8 @@ export function configWarnings(
       );
   if (secureImageTag) warn("imageTag", "secure: the ECR lifecycle policy cannot read it to keep this image");
   // Prod's pages and heartbeat go nowhere until these are set: the offline plan shows it, not only `pulumi up`.
+  // The same text `pulumi up` logs (components/alerting/receivers.ts), so the runbook quote matches both.
   for (const key of missingSecrets(s.alerting, alertingSecrets))
-    warn(key, "unset, so its receiver drops alerts (set it with --secret)");
+    out.push(missingSecretWarning("platform", key));
   return out;
 }
