@@ -6,6 +6,7 @@ import { mergeSetting } from "./merge";
 import { providerKeyProblem } from "./provider";
 import { ENVIRONMENTS, platformSchema, prodRules, type Environment, type PlatformSettings } from "./schema";
 import { databaseSizeRules } from "./addons";
+import { secureImageTagFiles } from "./promoted";
 import { expandServices, serviceSetRules } from "./services";
 import { stackRules } from "./stack-rules";
 import { configWarnings } from "./warnings";
@@ -138,7 +139,19 @@ export function resolveSettings(
       { environment, region: region! },
       receivers.set,
       secretKeys.has(`${prefix}imageTag`),
-    ).map((w) => `${stackFile}: ${w}`),
+    )
+      .map((w) => `${stackFile}: ${w}`)
+      .concat(
+        // The owner's lifecycle policy is where another stack's secure tag goes unprotected: its plan says so too.
+        result.data.registry.ownerStack === environment
+          ? secureImageTagFiles()
+              .filter((f) => f !== stackFile)
+              .map(
+                (f) =>
+                  `${f}: platform:imageTag: secure: the ECR lifecycle policy of the registry owner (${environment}) cannot read it to keep that image`,
+              )
+          : [],
+      ),
   };
 }
 

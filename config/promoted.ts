@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { IMAGE_TAG_RULE, isImageTag } from "./image-tag";
 import { ENVIRONMENTS } from "./schema";
-import { PROJECT, PROJECT_DIR, readProjectConfig, readStackConfig } from "./files";
+import { PROJECT, PROJECT_DIR, readProjectConfig, readStackConfig, stackFileName } from "./files";
 
 /** Every tag ever promoted to prod, one per line (`npm run promote` appends to it); `#` starts a comment. */
 export const PROMOTED_TAGS_FILE = "promoted-images.txt";
@@ -48,4 +48,11 @@ export function protectedImageTags(dir = PROJECT_DIR): string[] {
     // YAML reads an all-digit SHA as a number.
     .map(String);
   return [...new Set([...readPromotedTags(dir), ...deployed])];
+}
+
+/** Stack files whose imageTag is `secure:`: the registry owner's lifecycle cannot keep those images (config/index.ts). */
+export function secureImageTagFiles(dir = PROJECT_DIR): string[] {
+  return ENVIRONMENTS.filter((s) => readStackConfig(s, dir)[`${PROJECT}:imageTag`]?.secret).map(
+    stackFileName,
+  );
 }

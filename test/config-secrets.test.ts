@@ -55,6 +55,16 @@ describe("config: a secure value keeps its secret flag (issue 14.8)", () => {
         e.warnings?.some((w) => /^Pulumi\.beta\.yaml: platform:imageTag: secure: the ECR lifecycle/.test(w)),
         String(e.warnings),
       );
+      // The registry owner builds that lifecycle policy: its plan warns too.
+      const owner = await evaluateStack("alpha", { dir });
+      assert.ok(
+        owner.warnings?.some((w) =>
+          /^Pulumi\.beta\.yaml: platform:imageTag: secure: the ECR lifecycle policy of the registry owner \(alpha\)/.test(
+            w,
+          ),
+        ),
+        String(owner.warnings),
+      );
       const [release] = ofType(e, "kubernetes:helm.sh/v3:Release").filter((r) => r.name === "go-service");
       assert.ok(JSON.stringify(release.inputs).includes(SECURE_TAG), "the tag reaches the release");
       assert.ok(!JSON.stringify(mask(release.inputs)).includes(SECURE_TAG), "…only inside a secret");
