@@ -41,7 +41,10 @@ export function alertingSecrets(
   for (const key of ALERTING_SECRET_KEYS) {
     const full = `${project}:${key}`;
     if (raw[full] === undefined) continue;
-    if (isSecret(full)) set.push(key);
+    // An empty secret would silence the receiver as surely as none, without the warning.
+    if (isSecret(full) && raw[full].trim() === "")
+      problems.push(`${stackFile}: ${full}: found an empty secret; allowed: the receiver's ${key}`);
+    else if (isSecret(full)) set.push(key);
     else
       problems.push(
         `${stackFile}: ${full}: set in plaintext; allowed: a secret only ` +

@@ -43,6 +43,20 @@ describe("alerting: config", () => {
     ]);
   });
 
+  it("rejects an empty receiver secret, which would silence the receiver without a warning", () => {
+    const ps = problemsOf(() =>
+      resolveSettings(
+        "beta",
+        rawOf("beta", { "platform:heartbeatUrl": " " }),
+        undefined,
+        new Set(["platform:heartbeatUrl"]),
+      ),
+    );
+    assert.deepEqual(ps, [
+      "Pulumi.beta.yaml: platform:heartbeatUrl: found an empty secret; allowed: the receiver's heartbeatUrl",
+    ]);
+  });
+
   it("keeps a secret receiver credential out of the validated settings", () => {
     const s = resolveSettings(
       "uat",
