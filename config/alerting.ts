@@ -66,8 +66,7 @@ export function missingSecrets(
 
 /** The warning for a receiver left without its secret. */
 export const missingSecretWarning = (project: string, key: AlertingSecretKey) =>
-  `${project}:${key}: not set, so its receiver drops alerts; set it with ` +
-  `\`pulumi config set --secret ${project}:${key} <value>\` (docs/runbooks.md)`;
+  `${project}:${key}: not set: its receiver drops alerts (docs/runbooks.md)`;
 
 /** Prod pages someone: its critical alerts must reach the on-call. */
 export function alertingProdRules(s: AlertingSettings, ctx: z.RefinementCtx): void {
