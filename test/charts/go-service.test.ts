@@ -159,6 +159,12 @@ describe("charts/go-service", function () {
       });
     }
 
+    it("fails on a dashboard uid Grafana would refuse (over 40 characters), instead of truncating it", () => {
+      const result = helmTemplate(values((v) => (v.fullnameOverride = `svc-${"x".repeat(37)}`)));
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, /dashboard uid "svc-x{37}": Grafana allows at most 40 characters/);
+    });
+
     it("fails when maxReplicas < minReplicas (a template rule)", () => {
       const result = helmTemplate(
         values((v) => (v.autoscaling = { enabled: true, minReplicas: 4, maxReplicas: 2 })),
