@@ -1,8 +1,18 @@
 # shellcheck shell=bash
 # Sourced by the install scripts. Needs $me (the script's name, for messages) and $bin (where tools go).
 
+# helm v3.21's go.mod, the newest of the tools', declares go 1.26: an older toolchain fails deep inside a build.
 require_go() {
   command -v go >/dev/null || { echo "$me: Go 1.26+ is required on PATH" >&2; exit 1; }
+  local v
+  v="$(go env GOVERSION)"
+  v="${v#go}"
+  local major="${v%%.*}" rest="${v#*.}"
+  local minor="${rest%%[!0-9]*}"
+  if ((major < 1 || (major == 1 && minor < 26))); then
+    echo "$me: Go 1.26+ is required on PATH, found go$v" >&2
+    exit 1
+  fi
   mkdir -p "$bin"
 }
 

@@ -7,7 +7,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=postgres.sh
 source "$root/scripts/service/postgres.sh"
-command -v go >/dev/null || { echo "test:service: Go 1.26+ is required on PATH" >&2; exit 1; }
+me=test:service
+bin="$root/.tools/bin"
+# shellcheck source=../lib/go-tools.sh
+source "$root/scripts/lib/go-tools.sh"
+require_go
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/go-service-test.XXXXXX")"
 cleanup() {
