@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -58,6 +59,23 @@ describe("promote and bench on the command line", function () {
     });
     assert.equal(script.status, 1);
     assert.equal(script.stderr.trim(), "install-chart-tools: Go 1.26+ is required on PATH");
+  });
+
+  it("with a Go older than 1.26, the tool builds name the version they found", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "old-go-"));
+    try {
+      fs.writeFileSync(path.join(dir, "go"), '#!/bin/sh\n[ "$1 $2" = "env GOVERSION" ] && echo go1.24.3\n', {
+        mode: 0o755,
+      });
+      const script = spawnSync("/bin/bash", [path.join(ROOT, "scripts/install-chart-tools.sh")], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${dir}${path.delimiter}${process.env.PATH}` },
+      });
+      assert.equal(script.status, 1);
+      assert.equal(script.stderr.trim(), "install-chart-tools: Go 1.26+ is required on PATH, found go1.24.3");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("bench documents BENCH_RUNS and refuses too few runs", () => {
